@@ -1,0 +1,153 @@
+/* gifc: local GIF / MP4 converter and compressor.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one public header of libgifc. Usage:
+ *
+ *   gifc_options o;
+ *   gifc_options_init(&o);
+ *   o.quality = 80;
+ *   gifc_context *ctx = NULL;
+ *   if (gifc_context_new(&o, &ctx) != GIFC_OK) ...;
+ *   gifc_result r;
+ *   gifc_error e = gifc_convert_file(ctx, "in.mp4", "out.gif", &r);
+ *   if (e) fprintf(stderr, "%s\n", gifc_context_message(ctx));
+ *   gifc_context_free(&ctx);
+ *
+ * The library never prints and never exits: errors come back as gifc_error codes with a
+ * detail message owned by the context, log lines go to the log callback.
+ */
+#ifndef GIFC_H
+#define GIFC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(GIFC_BUILDING) && defined(__GNUC__)
+#define GIFC_API __attribute__((visibility("default")))
+#else
+#define GIFC_API
+#endif
+
+#define GIFC_VERSION_STRING "0.1.0"
+
+/* Every function that can fail returns one of these. GIFC_OK is 0. */
+typedef enum gifc_error {
+    GIFC_OK = 0,
+    GIFC_ERR_INVALID_ARG,  /* an option or argument is out of range */
+    GIFC_ERR_NOMEM,        /* allocation failed */
+    GIFC_ERR_INPUT,        /* input missing, unreadable, or a directory */
+    GIFC_ERR_UNSUPPORTED,  /* not a media format gifc reads */
+    GIFC_ERR_NO_VIDEO,     /* a media file without a video / image stream */
+    GIFC_ERR_CORRUPT,      /* input damaged or truncated: nothing decodable */
+    GIFC_ERR_OUTPUT,       /* output cannot be written (folder missing, disk full...) */
+    GIFC_ERR_OUTPUT_EXISTS,/* output exists and overwrite is off */
+    GIFC_ERR_ENCODE,       /* an encoder failed */
+    GIFC_ERR_ABORTED,      /* the progress callback asked to stop */
+    GIFC_ERR_SAME_FILE,    /* output path names the input */
+    GIFC_ERR__COUNT
+} gifc_error;
+
+typedef enum gifc_format {
+    GIFC_FORMAT_AUTO = 0, /* from the output path's extension; GIF when none */
+    GIFC_FORMAT_GIF,
+    GIFC_FORMAT_MP4
+} gifc_format;
+
+typedef enum gifc_log_level { GIFC_LOG_ERROR, GIFC_LOG_WARNING, GIFC_LOG_INFO, GIFC_LOG_DEBUG } gifc_log_level;
+
+/* Called after each output frame. done_frames counts frames written; total_frames is an
+ * estimate (0 when unknown). Return non-zero to abort: the call then fails with
+ * GIFC_ERR_ABORTED and nothing is written. */
+typedef int (*gifc_progress_fn)(void *user, int64_t done_frames, int64_t total_frames);
+typedef void (*gifc_log_fn)(void *user, gifc_log_level level, const char *message);
+
+/* Options. Always start from gifc_options_init(): fields may be added at the end later.
+ * A zero / negative value for a numeric field means "choose the default", which depends on
+ * the input and output (see the comments). */
+typedef struct gifc_options {
+    gifc_format format;    /* GIFC_FORMAT_AUTO */
+    double fps;            /* 0: GIF from video 15 (or the source's if lower); GIF from an
+                              animation and MP4: the source timeline (VFR kept) */
+    int width, height;     /* box to fit inside, aspect kept, never upscaled by default.
+                              0: GIF from video 480x480; MP4 1280x720 (720x1280 portrait);
+                              GIF from an animation: source size */
+    double start;          /* seconds into the source; 0 */
+    double duration;       /* seconds of source to convert; <= 0: to the end */
+    int colors;            /* GIF palette size 2..256; 256 */
+    int quality;           /* 1..100: GIF quantiser target and change threshold,
+                              MP4 CRF; 90 */
+    double dither;         /* GIF dithering 0..1; < 0 means default 1.0 */
+    int loop;              /* GIF loop count, 0 = forever; < 0: play once (no extension) */
+    uint32_t background;   /* 0xRRGGBB: what transparency becomes in MP4; white */
+    double speed;          /* playback speed factor, 0.25..4; 1 */
+    int audio;             /* MP4: keep the audio track as AAC; 0 */
+    int overwrite;         /* replace an existing output; 0 refuses with GIFC_ERR_OUTPUT_EXISTS */
+    int threads;           /* worker threads; 0 = number of cores */
+    gifc_progress_fn progress;
+    void *progress_user;
+    gifc_log_fn log;
+    void *log_user;
+} gifc_options;
+
+/* What a conversion produced. */
+typedef struct gifc_result {
+    gifc_format format;
+    int width, height;
+    int64_t frames;        /* frames in the output (after merging identical ones) */
+    double duration;       /* seconds, from the output's own timing */
+    uint64_t bytes;        /* size of the output */
+    double fps;            /* the fps used (0 when the source timeline was kept) */
+    int colors;            /* GIF palette size used */
+    int quality;
+    double dither;
+    double src_width, src_height; /* display size of the source (rotation applied) */
+    double src_duration;   /* seconds of the source (0 when unknown) */
+} gifc_result;
+
+typedef struct gifc_context gifc_context;
+
+GIFC_API void gifc_options_init(gifc_options *opts);
+/* Checks ranges; on error names the bad field in *why (static string). */
+GIFC_API gifc_error gifc_options_validate(const gifc_options *opts, const char **why);
+
+/* Creates a context holding a copy of *opts. *out is NULL on failure. */
+GIFC_API gifc_error gifc_context_new(const gifc_options *opts, gifc_context **out);
+/* Frees and sets *ctx to NULL; accepts NULL and a NULL *ctx. */
+GIFC_API void gifc_context_free(gifc_context **ctx);
+/* Detail of the last failure on this context ("" when none). Owned by the context, valid until
+ * the next call on it. */
+GIFC_API const char *gifc_context_message(const gifc_context *ctx);
+/* Short text for a code (static). */
+GIFC_API const char *gifc_strerror(gifc_error e);
+
+/* Converts a file. The output appears atomically: written to a temporary file beside it and
+ * renamed on success; on any failure nothing is left. The input is never modified. result may
+ * be NULL. */
+GIFC_API gifc_error gifc_convert_file(gifc_context *ctx, const char *in_path,
+                                      const char *out_path, gifc_result *result);
+
+/* Converts from memory to memory. in: borrowed for the call. *out receives a buffer the
+ * caller frees with gifc_free(); the output format is opts.format (GIF when AUTO). */
+GIFC_API gifc_error gifc_convert_memory(gifc_context *ctx, const uint8_t *in, size_t in_size,
+                                        uint8_t **out, size_t *out_size, gifc_result *result);
+
+/* Converts from a file to memory (same ownership as gifc_convert_memory). */
+GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *in_path,
+                                                uint8_t **out, size_t *out_size,
+                                                gifc_result *result);
+
+GIFC_API void gifc_free(void *p);
+
+/* Format from a path's extension (.gif, .mp4, .m4v); AUTO when unknown. */
+GIFC_API gifc_format gifc_format_from_path(const char *path);
+
+GIFC_API const char *gifc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

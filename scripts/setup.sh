@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what gifc needs on Debian 12 (as root, or through sudo), then builds it into
+# ./build. Re-running only installs what is missing and rebuilds what changed.
+#   bash scripts/setup.sh            release build in ./build
+#   MESON_ARGS="-Dwerror=true" ...   extra `meson setup` arguments for a fresh build dir
+#   BUILD_DIR=build-asan ...         another build directory
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build: compiler, meson; libraries: FFmpeg 5.1, libimagequant, giflib, libwebp.
+# Tests and benchmarks: the ffmpeg CLI (an independent decoder and the SSIM yardstick).
+packages=(build-essential meson ninja-build pkg-config
+          libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+          libimagequant-dev libgif-dev libwebp-dev ffmpeg python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  "${sudo[@]}" apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+build=${BUILD_DIR:-build}
+if [ ! -f "$build/build.ninja" ]; then
+  # shellcheck disable=SC2086
+  meson setup "$build" ${MESON_ARGS:-} >/dev/null
+fi
+ninja -C "$build" >/dev/null
+echo "setup: built $build/gifc" >&2

@@ -1,0 +1,585 @@
+/* Command-line parsing for gifc: getopt_long loop, value parsers, output-path rules, help.
+ * No libgifc calls here (see args.h).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "args.h"
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int cli_exit_for(gifc_error e, int signo)
+{
+    if (e == GIFC_OK) return CLI_EXIT_OK;
+    if (signo == SIGINT) return CLI_EXIT_SIGINT;
+    if (signo == SIGTERM) return CLI_EXIT_SIGTERM;
+    switch (e) {
+    case GIFC_ERR_INVALID_ARG: return CLI_EXIT_USAGE;
+    case GIFC_ERR_INPUT: return CLI_EXIT_INPUT;
+    case GIFC_ERR_UNSUPPORTED:
+    case GIFC_ERR_NO_VIDEO: return CLI_EXIT_UNSUPPORTED;
+    case GIFC_ERR_CORRUPT: return CLI_EXIT_CORRUPT;
+    case GIFC_ERR_OUTPUT:
+    case GIFC_ERR_SAME_FILE: return CLI_EXIT_OUTPUT;
+    case GIFC_ERR_OUTPUT_EXISTS: return CLI_EXIT_EXISTS;
+    default: return CLI_EXIT_FAILURE; /* NOMEM, ENCODE, ABORTED without a signal, unknown */
+    }
+}
+
+/* ---- value parsers ---- */
+
+/* strtol/strtod also accept leading blanks, hex, "inf" and "nan"; none of those is what a
+ * user means on a command line, so only plain decimal characters get that far. */
+static int is_decimal_text(const char *s, int real)
+{
+    int digits = 0;
+    if (*s == '+' || *s == '-') s++;
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s)) digits++;
+        else if (!real || !strchr(".eE+-", *s)) return 0;
+    }
+    return digits > 0;
+}
+
+cli_parse_status cli_parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    if (!is_decimal_text(s, 0)) return CLI_PARSE_SYNTAX;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*end) return CLI_PARSE_SYNTAX;
+    if (errno == ERANGE || v < min || v > max) return CLI_PARSE_RANGE;
+    *out = v;
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_double(const char *s, double min, double max, int min_open,
+                                  double *out)
+{
+    char *end;
+    if (!is_decimal_text(s, 1)) return CLI_PARSE_SYNTAX;
+    errno = 0; /* the C locale is never changed, so '.' is the decimal point */
+    double v = strtod(s, &end);
+    if (end == s || *end) return CLI_PARSE_SYNTAX;
+    if (errno == ERANGE || !isfinite(v)) return CLI_PARSE_RANGE;
+    if (v < min || v > max || (min_open && v <= min)) return CLI_PARSE_RANGE;
+    *out = v + 0.0; /* turns "-0" into +0, so it never prints as -0 later */
+    return CLI_PARSE_OK;
+}
+
+/* One clock field: digits only; exactly two of them after a ':' so "1:5" is not guessed. */
+static int clock_field(const char **p, int two_digits, double *v)
+{
+    const char *s = *p;
+    double acc = 0;
+    size_t n = 0;
+    for (; isdigit((unsigned char)s[n]); n++) acc = acc * 10 + (s[n] - '0');
+    if (n == 0 || (two_digits && n != 2)) return -1;
+    *p = s + n;
+    *v = acc;
+    return 0;
+}
+
+/* [hh:]mm:ss[.frac]; the leading field may exceed 59 ("90:00" is 90 minutes). */
+static cli_parse_status parse_clock(const char *s, double *seconds)
+{
+    double f[3], v = 0, frac = 0;
+    int n = 0;
+    for (;;) {
+        if (n == 3 || clock_field(&s, n > 0, &f[n])) return CLI_PARSE_SYNTAX;
+        n++;
+        if (*s != ':') break;
+        s++;
+    }
+    if (*s == '.') {
+        size_t digits = strspn(s + 1, "0123456789");
+        if (digits == 0 || s[1 + digits]) return CLI_PARSE_SYNTAX;
+        frac = strtod(s, NULL);
+    } else if (*s) {
+        return CLI_PARSE_SYNTAX;
+    }
+    if (n < 2) return CLI_PARSE_SYNTAX;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && f[i] >= 60) return CLI_PARSE_SYNTAX;
+        v = v * 60 + f[i];
+    }
+    v += frac;
+    if (!isfinite(v) || v > CLI_TIME_MAX) return CLI_PARSE_RANGE;
+    *seconds = v;
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_time(const char *s, double *seconds)
+{
+    if (strchr(s, ':')) return parse_clock(s, seconds);
+    return cli_parse_double(s, 0, CLI_TIME_MAX, 0, seconds);
+}
+
+/* CSS values, so "green" means what it does on the web. Read-only data, not state. */
+static const struct {
+    const char *name;
+    uint32_t rgb;
+} color_names[] = {
+    { "white", 0xffffff }, { "black", 0x000000 }, { "red", 0xff0000 }, { "green", 0x008000 },
+    { "blue", 0x0000ff },  { "gray", 0x808080 },  { "grey", 0x808080 },
+};
+
+cli_parse_status cli_parse_color(const char *s, uint32_t *rgb)
+{
+    for (size_t i = 0; i < sizeof color_names / sizeof color_names[0]; i++) {
+        if (strcasecmp(s, color_names[i].name) == 0) {
+            *rgb = color_names[i].rgb;
+            return CLI_PARSE_OK;
+        }
+    }
+    const char *hex = s[0] == '#' ? s + 1 : s;
+    size_t n = strlen(hex);
+    if (n == 0 || strspn(hex, "0123456789abcdefABCDEF") != n) return CLI_PARSE_SYNTAX;
+    unsigned long v = strtoul(hex, NULL, 16);
+    if (n == 6) {
+        *rgb = (uint32_t)v;
+    } else if (n == 3 && hex != s) { /* #RGB: each digit doubled, as in CSS */
+        *rgb = (uint32_t)(((v >> 8) & 0xf) * 0x110000 + ((v >> 4) & 0xf) * 0x1100 +
+                          (v & 0xf) * 0x11);
+    } else {
+        return CLI_PARSE_SYNTAX;
+    }
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_format(const char *s, gifc_format *f)
+{
+    if (strcasecmp(s, "gif") == 0) *f = GIFC_FORMAT_GIF;
+    else if (strcasecmp(s, "mp4") == 0) *f = GIFC_FORMAT_MP4;
+    else return CLI_PARSE_SYNTAX;
+    return CLI_PARSE_OK;
+}
+
+/* ---- paths ---- */
+
+/* The ".ext" of the last path component, or NULL. A leading dot (".hidden") is a name, not an
+ * extension. */
+static const char *path_ext(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot : NULL;
+}
+
+gifc_format cli_format_from_ext(const char *path)
+{
+    const char *ext = path_ext(path);
+    if (!ext) return GIFC_FORMAT_AUTO;
+    if (strcasecmp(ext, ".gif") == 0) return GIFC_FORMAT_GIF;
+    if (strcasecmp(ext, ".mp4") == 0 || strcasecmp(ext, ".m4v") == 0) return GIFC_FORMAT_MP4;
+    return GIFC_FORMAT_AUTO;
+}
+
+const char *cli_format_name(gifc_format f) { return f == GIFC_FORMAT_MP4 ? "mp4" : "gif"; }
+
+char *cli_default_output(const char *input, gifc_format f)
+{
+    const char *ext = f == GIFC_FORMAT_MP4 ? ".mp4" : ".gif";
+    const char *old = path_ext(input);
+    size_t stem = old ? (size_t)(old - input) : strlen(input);
+    /* Compared without case: "a.GIF" -> "a.gif" is the same file on case-folding file systems. */
+    const char *mid = old && strcasecmp(old, ext) == 0 ? ".gifc" : "";
+    size_t len = stem + strlen(mid) + strlen(ext);
+    char *out = malloc(len + 1);
+    if (!out) return NULL;
+    memcpy(out, input, stem);
+    strcpy(out + stem, mid);
+    strcat(out + stem, ext);
+    return out;
+}
+
+/* ---- options ---- */
+
+enum {
+    OPT_FORMAT = 256, /* long-only options: values outside the char range */
+    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_QUALITY,
+    OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION
+};
+
+/* Read-only table, as getopt_long wants it. */
+static const struct option long_opts[] = {
+    { "output", required_argument, NULL, 'o' },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "fps", required_argument, NULL, OPT_FPS },
+    { "width", required_argument, NULL, OPT_WIDTH },
+    { "height", required_argument, NULL, OPT_HEIGHT },
+    { "start", required_argument, NULL, OPT_START },
+    { "duration", required_argument, NULL, OPT_DURATION },
+    { "end", required_argument, NULL, OPT_END },
+    { "colors", required_argument, NULL, OPT_COLORS },
+    { "quality", required_argument, NULL, OPT_QUALITY },
+    { "dither", required_argument, NULL, OPT_DITHER },
+    { "loop", required_argument, NULL, OPT_LOOP },
+    { "background", required_argument, NULL, OPT_BACKGROUND },
+    { "speed", required_argument, NULL, OPT_SPEED },
+    { "audio", no_argument, NULL, OPT_AUDIO },
+    { "force", no_argument, NULL, 'f' },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Leading ':' makes getopt return ':' for a missing value, so we can word that error. */
+static const char short_opts[] = ":o:fqvh";
+
+/* Where the current parse writes its result and its error. */
+typedef struct parser {
+    cli_prefs *p;
+    char *err;
+    size_t errlen;
+} parser;
+
+static int fail(parser *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(parser *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->err, a->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *opt_name(int val)
+{
+    for (const struct option *o = long_opts; o->name; o++)
+        if (o->val == val) return o->name;
+    return "?";
+}
+
+/* "-o/--output" or "--fps": how an option is named in errors. */
+static void opt_label(char *buf, size_t n, int val)
+{
+    if (val < 256) snprintf(buf, n, "-%c/--%s", val, opt_name(val));
+    else snprintf(buf, n, "--%s", opt_name(val));
+}
+
+/* `what` is what the value should have been ("a number"), `accepted` the range or forms. */
+static int bad_value(parser *a, int val, const char *arg, cli_parse_status st,
+                     const char *what, const char *accepted)
+{
+    if (st == CLI_PARSE_RANGE)
+        return fail(a, "--%s: '%s' is out of range (%s)", opt_name(val), arg, accepted);
+    return fail(a, "--%s: '%s' is not %s (%s)", opt_name(val), arg, what, accepted);
+}
+
+static int get_int(parser *a, int val, const char *arg, long min, long max, int *dst)
+{
+    long v;
+    cli_parse_status st = cli_parse_long(arg, min, max, &v);
+    if (st) {
+        char range[64];
+        snprintf(range, sizeof range, "%ld..%ld", min, max);
+        return bad_value(a, val, arg, st, "a whole number", range);
+    }
+    *dst = (int)v;
+    return 0;
+}
+
+static int get_real(parser *a, int val, const char *arg, double min, double max, int min_open,
+                    double *dst)
+{
+    cli_parse_status st = cli_parse_double(arg, min, max, min_open, dst);
+    if (st) {
+        char range[64];
+        if (min_open) snprintf(range, sizeof range, "above %g, up to %g", min, max);
+        else snprintf(range, sizeof range, "%g..%g", min, max);
+        return bad_value(a, val, arg, st, "a number", range);
+    }
+    return 0;
+}
+
+static int get_time(parser *a, int val, const char *arg, int positive, double *dst)
+{
+    double v;
+    char range[64];
+    cli_parse_status st = cli_parse_time(arg, &v);
+    if (st == CLI_PARSE_SYNTAX)
+        return bad_value(a, val, arg, st, "a time",
+                         "seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30 or 01:02:03.5");
+    if (st == CLI_PARSE_OK && positive && v <= 0) st = CLI_PARSE_RANGE;
+    if (st) {
+        snprintf(range, sizeof range, "%s%.0f s", positive ? "above 0, up to " : "0..",
+                 CLI_TIME_MAX);
+        return bad_value(a, val, arg, st, "a time", range);
+    }
+    *dst = v;
+    return 0;
+}
+
+static int get_color(parser *a, const char *arg)
+{
+    if (strcasecmp(arg, "transparent") == 0)
+        return fail(a, "--background: MP4 has no transparency; give an opaque colour");
+    cli_parse_status st = cli_parse_color(arg, &a->p->background);
+    if (st)
+        return bad_value(a, OPT_BACKGROUND, arg, st, "a colour",
+                         "#RRGGBB, RRGGBB, #RGB, white, black, red, green, blue, gray");
+    a->p->has_background = 1;
+    return 0;
+}
+
+static int get_format(parser *a, const char *arg)
+{
+    if (cli_parse_format(arg, &a->p->format))
+        return fail(a, "--format: '%s' is not supported (gif, mp4)", arg);
+    return 0;
+}
+
+static int take_option(parser *a, int val, const char *arg)
+{
+    cli_prefs *p = a->p;
+    switch (val) {
+    case 'o': p->output = arg; return 0;
+    case 'f': p->force = 1; return 0;
+    case 'q': p->quiet = 1; return 0;
+    case 'v': p->verbose++; return 0;
+    case OPT_AUDIO: p->audio = 1; return 0;
+    case OPT_JSON: p->json = 1; return 0;
+    case OPT_FORMAT: return get_format(a, arg);
+    case OPT_FPS: return get_real(a, val, arg, 0, 100, 1, &p->fps);
+    case OPT_WIDTH: return get_int(a, val, arg, 1, 16384, &p->width);
+    case OPT_HEIGHT: return get_int(a, val, arg, 1, 16384, &p->height);
+    case OPT_START: return get_time(a, val, arg, 0, &p->start);
+    case OPT_DURATION: return get_time(a, val, arg, 1, &p->duration);
+    case OPT_END: return get_time(a, val, arg, 0, &p->end);
+    case OPT_COLORS: return get_int(a, val, arg, 2, 256, &p->colors);
+    case OPT_QUALITY: return get_int(a, val, arg, 1, 100, &p->quality);
+    case OPT_DITHER: return get_real(a, val, arg, 0, 1, 0, &p->dither);
+    case OPT_LOOP: return get_int(a, val, arg, 0, 65535, &p->loop); /* GIF stores 16 bits */
+    case OPT_BACKGROUND: return get_color(a, arg);
+    case OPT_SPEED: return get_real(a, val, arg, 0.25, 4, 0, &p->speed);
+    case OPT_THREADS: return get_int(a, val, arg, 0, 256, &p->threads);
+    default: return fail(a, "internal error: option %d not handled", val);
+    }
+}
+
+static int known_option(int val)
+{
+    for (const struct option *o = long_opts; o->name; o++)
+        if (o->val == val) return 1;
+    return 0;
+}
+
+/* Words getopt's complaint ourselves (opterr = 0) so it fits the one-line error format. */
+static int getopt_error(parser *a, int c, char **argv)
+{
+    char label[64];
+    if (c == ':') {
+        opt_label(label, sizeof label, optopt);
+        return fail(a, "option %s needs a value (see gifc --help)", label);
+    }
+    if (optopt && known_option(optopt)) { /* "--json=1": a value given to a flag */
+        opt_label(label, sizeof label, optopt);
+        return fail(a, "option %s takes no value", label);
+    }
+    if (optopt) return fail(a, "unknown option '-%c' (see gifc --help)", optopt);
+    /* optopt 0: an unknown or ambiguous long option, which getopt has already stepped over */
+    return fail(a, "unknown or ambiguous option '%s' (see gifc --help)", argv[optind - 1]);
+}
+
+static int take_positionals(parser *a, int n, char **args)
+{
+    if (n == 0) return fail(a, "missing INPUT (usage: gifc [options] INPUT -o OUTPUT)");
+    if (n > 1 && !a->p->output)
+        return fail(a, "unexpected argument '%s' (the output goes after -o: -o %s)", args[1],
+                    args[1]);
+    if (n > 1) return fail(a, "unexpected argument '%s' (gifc takes one INPUT)", args[1]);
+    if (!args[0][0]) return fail(a, "INPUT is an empty string");
+    a->p->input = args[0];
+    return 0;
+}
+
+/* --end is turned into a duration here, once --start is known whatever the argument order. */
+static int resolve_timing(parser *a)
+{
+    cli_prefs *p = a->p;
+    if (p->end < 0) return 0;
+    if (p->duration > 0) return fail(a, "--end and --duration cannot be used together");
+    double start = p->start > 0 ? p->start : 0;
+    if (p->end <= start)
+        return fail(a, "--end (%g s) must be after --start (%g s)", p->end, start);
+    p->duration = p->end - start;
+    return 0;
+}
+
+static int resolve_output(parser *a)
+{
+    cli_prefs *p = a->p;
+    if (p->output && !p->output[0]) return fail(a, "-o/--output: the path is empty");
+    if (!p->output && strcmp(p->input, "-") == 0)
+        return fail(a, "reading stdin needs -o OUTPUT (-o - writes stdout)");
+    if (p->format == GIFC_FORMAT_AUTO && p->output) {
+        /* Standard output has no extension: GIF, as the library does for memory output. */
+        p->format = strcmp(p->output, "-") == 0 ? GIFC_FORMAT_GIF : cli_format_from_ext(p->output);
+        if (p->format == GIFC_FORMAT_AUTO)
+            return fail(a, "%s: unknown output format (name it .gif, .mp4 or .m4v, "
+                           "or use --format gif|mp4)", p->output);
+    }
+    if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;
+    if (p->output) return 0;
+    p->output_alloc = cli_default_output(p->input, p->format);
+    if (!p->output_alloc) return fail(a, "out of memory");
+    p->output = p->output_alloc;
+    return 0;
+}
+
+static void prefs_defaults(cli_prefs *p)
+{
+    memset(p, 0, sizeof *p);
+    p->format = GIFC_FORMAT_AUTO;
+    p->start = -1;
+    p->end = -1;
+    p->dither = -1;
+    p->loop = -1;
+    p->threads = -1;
+}
+
+cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t errlen)
+{
+    parser a = { p, err, errlen };
+    int c;
+    prefs_defaults(p);
+    if (errlen) err[0] = '\0';
+    optind = 0; /* glibc: 0 fully re-initialises getopt, so a second parse starts clean */
+    opterr = 0; /* errors are worded by getopt_error() */
+    while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+        if (c == 'h') return CLI_ACTION_HELP;
+        if (c == OPT_VERSION) return CLI_ACTION_VERSION;
+        if (c == '?' || c == ':') {
+            getopt_error(&a, c, argv);
+            return CLI_ACTION_ERROR;
+        }
+        if (take_option(&a, c, optarg)) return CLI_ACTION_ERROR;
+    }
+    if (take_positionals(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
+        resolve_output(&a))
+        return CLI_ACTION_ERROR;
+    return CLI_ACTION_RUN;
+}
+
+void cli_prefs_free(cli_prefs *p)
+{
+    free(p->output_alloc);
+    p->output_alloc = NULL;
+}
+
+void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
+{
+    o->format = p->format;
+    if (p->fps > 0) o->fps = p->fps;
+    if (p->width > 0) o->width = p->width;
+    if (p->height > 0) o->height = p->height;
+    if (p->start >= 0) o->start = p->start;
+    if (p->duration > 0) o->duration = p->duration;
+    if (p->colors > 0) o->colors = p->colors;
+    if (p->quality > 0) o->quality = p->quality;
+    if (p->dither >= 0) o->dither = p->dither;
+    if (p->loop >= 0) o->loop = p->loop;
+    if (p->has_background) o->background = p->background;
+    if (p->speed > 0) o->speed = p->speed;
+    if (p->threads >= 0) o->threads = p->threads;
+    if (p->audio) o->audio = 1;
+    if (p->force) o->overwrite = 1;
+}
+
+/* ---- help ---- */
+
+/* Split in parts to stay under the 4095-character string literal C11 guarantees. */
+static const char help_intro[] =
+    "Usage: gifc [options] INPUT [-o OUTPUT]\n"
+    "\n"
+    "Converts a video (anything FFmpeg reads: MP4, MOV, MKV, WebM...) or an\n"
+    "animation (GIF, APNG, animated WebP) into an optimised GIF or a small H.264\n"
+    "MP4. The format follows OUTPUT's extension, or --format. Without -o, OUTPUT is\n"
+    "INPUT with its extension replaced. INPUT '-' reads standard input, OUTPUT '-'\n"
+    "writes standard output. Nothing is left behind on failure, and an existing\n"
+    "OUTPUT is kept unless --force is given.\n"
+    "\n"
+    "Examples:\n"
+    "  gifc clip.mp4 -o clip.gif    video to GIF (fits 480x480, 15 fps)\n"
+    "  gifc big.gif -o small.mp4    GIF to a much smaller MP4, same size and timing\n"
+    "\n"
+    "Defaults: a GIF made from a video fits inside 480x480 at 15 fps (the source's\n"
+    "fps if lower), quality 90, 256 colours, dither 1.0, looping forever. A GIF\n"
+    "made from an animation keeps the source's size and timing. An MP4 is H.264\n"
+    "yuv420p fitted inside 1280x720 (720x1280 if portrait), keeps the source's\n"
+    "timing, has no audio unless --audio, and shows transparency over --background.\n"
+    "\n";
+
+static const char help_options[] =
+    "Output:\n"
+    "  -o, --output PATH     file to write, '-' = standard output (default: INPUT\n"
+    "                        with the format's extension; NAME.gifc.gif when that\n"
+    "                        would be INPUT itself)\n"
+    "      --format gif|mp4  output format (default: from OUTPUT's extension, one\n"
+    "                        of .gif .mp4 .m4v; gif for standard output)\n"
+    "      --quality N       1..100: GIF colour fidelity, MP4 quality (default 90)\n"
+    "  -f, --force           replace OUTPUT if it exists (default: refuse, exit 7)\n"
+    "\n"
+    "Timing (T = seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30, 01:02:03.5):\n"
+    "      --start T         begin T into INPUT (default 0)\n"
+    "      --duration T      convert T of INPUT (default: up to the end)\n"
+    "      --end T           stop T into INPUT; after --start, not with --duration\n"
+    "      --fps N           frames a second, above 0 up to 100 (default: GIF from\n"
+    "                        video 15 or the source's if lower, else source timing)\n"
+    "      --speed X         playback speed 0.25..4 (default 1)\n"
+    "\n"
+    "Size (a box to fit inside, aspect ratio kept, never enlarged):\n"
+    "      --width N         1..16384 pixels (default: GIF from video 480, MP4 1280\n"
+    "                        or 720 if portrait, GIF from an animation: source's)\n"
+    "      --height N        1..16384 pixels (default: GIF from video 480, MP4 720\n"
+    "                        or 1280 if portrait, GIF from an animation: source's)\n"
+    "\n"
+    "GIF:\n"
+    "      --colors N        palette size 2..256 (default 256)\n"
+    "      --dither X        dithering strength 0..1 (default 1.0)\n"
+    "      --loop N          times to loop 0..65535, 0 = forever (default 0)\n"
+    "\n"
+    "MP4 (H.264, yuv420p):\n"
+    "      --audio           keep the audio track, as AAC (default: no audio)\n"
+    "      --background COLOR\n"
+    "                        what transparency becomes: #RRGGBB, RRGGBB, #RGB,\n"
+    "                        white, black, red, green, blue, gray (default white)\n"
+    "\n"
+    "Misc:\n"
+    "      --json            print a one-line JSON report on stdout (on stderr when\n"
+    "                        OUTPUT is '-') instead of the summary line\n"
+    "  -q, --quiet           print errors only\n"
+    "  -v, --verbose         log what is done; twice for debug detail\n"
+    "      --threads N       worker threads 0..256, 0 = one per core (default 0)\n"
+    "      --version         print the version and exit\n"
+    "  -h, --help            print this help and exit\n"
+    "\n";
+
+static const char help_exit[] =
+    "Exit status:\n"
+    "  0    success\n"
+    "  1    internal or encoder failure\n"
+    "  2    usage error: bad option or value\n"
+    "  3    input cannot be read: missing, unreadable, a directory\n"
+    "  4    input not supported: unknown format, no video stream\n"
+    "  5    input corrupt or truncated\n"
+    "  6    output cannot be written: folder missing, disk full, same file as INPUT\n"
+    "  7    output exists: use --force to replace it\n"
+    "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
+
+void cli_print_help(FILE *f)
+{
+    fputs(help_intro, f);
+    fputs(help_options, f);
+    fputs(help_exit, f);
+}

@@ -1,0 +1,99 @@
+/* Command-line parsing for the gifc tool: the user's preferences, the value parsers and the
+ * exit-code table. Pure: nothing here calls into libgifc (only its types are used), prints or
+ * exits, so tests/test_cli_args.c can link args.c alone.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_CLI_ARGS_H
+#define GIFC_CLI_ARGS_H
+#include <gifc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Process exit status, documented in --help. */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILURE = 1,     /* internal or encoder failure */
+    CLI_EXIT_USAGE = 2,       /* bad option or argument */
+    CLI_EXIT_INPUT = 3,       /* input cannot be read */
+    CLI_EXIT_UNSUPPORTED = 4, /* input format not supported / no video */
+    CLI_EXIT_CORRUPT = 5,     /* input corrupt or truncated */
+    CLI_EXIT_OUTPUT = 6,      /* output cannot be written */
+    CLI_EXIT_EXISTS = 7,      /* output exists, --force not given */
+    CLI_EXIT_SIGINT = 130,    /* 128 + SIGINT, the shell convention */
+    CLI_EXIT_SIGTERM = 143    /* 128 + SIGTERM */
+};
+
+/* Maps a library result to an exit status. signo is the signal that interrupted the run (0 if
+ * none): once the user asked to stop, any failure is reported as the interruption. */
+int cli_exit_for(gifc_error e, int signo);
+
+typedef enum cli_parse_status {
+    CLI_PARSE_OK = 0,
+    CLI_PARSE_SYNTAX, /* not a number / time / colour at all */
+    CLI_PARSE_RANGE   /* well formed but outside the accepted range */
+} cli_parse_status;
+
+/* Largest time accepted by --start/--duration/--end, in seconds (about 115 days): keeps the
+ * library's conversions to integer timestamps far from overflow. */
+#define CLI_TIME_MAX 1e7
+
+/* Decimal integer in [min, max]; no sign other than '-', no spaces, no trailing characters. */
+cli_parse_status cli_parse_long(const char *s, long min, long max, long *out);
+/* Finite decimal number in [min, max] (above min when min_open); rejects nan, inf, hex. */
+cli_parse_status cli_parse_double(const char *s, double min, double max, int min_open,
+                                  double *out);
+/* Seconds ("90", "1.5") or [hh:]mm:ss[.frac] ("1:30", "01:02:03.5"); 0..CLI_TIME_MAX. */
+cli_parse_status cli_parse_time(const char *s, double *seconds);
+/* #RRGGBB, RRGGBB, #RGB or a name (white black red green blue gray grey) -> 0xRRGGBB. */
+cli_parse_status cli_parse_color(const char *s, uint32_t *rgb);
+/* "gif" or "mp4" (any case). */
+cli_parse_status cli_parse_format(const char *s, gifc_format *f);
+
+/* Format from a path's extension (.gif, .mp4, .m4v, any case); AUTO when unknown. Mirrors
+ * gifc_format_from_path() without linking the library. */
+gifc_format cli_format_from_ext(const char *path);
+/* Output path for when -o is omitted: input with its extension replaced by the format's, or
+ * NAME.gifc.EXT when that would name the input itself. malloc'd; NULL when out of memory. */
+char *cli_default_output(const char *input, gifc_format f);
+/* "gif" / "mp4" ("gif" for AUTO, like the library). */
+const char *cli_format_name(gifc_format f);
+
+/* What the user asked for. "Not given" is a negative or zero sentinel so the library's own
+ * defaults (from gifc_options_init) stay in charge of everything the user left alone. */
+typedef struct cli_prefs {
+    const char *input;      /* "-" = stdin */
+    const char *output;     /* "-" = stdout; always set after a successful parse */
+    char *output_alloc;     /* owns output when it was derived from the input */
+    gifc_format format;     /* resolved: GIF or MP4 after a successful parse */
+    double fps;             /* 0: not given */
+    int width, height;      /* 0: not given */
+    double start;           /* < 0: not given */
+    double duration;        /* <= 0: not given (also set from --end) */
+    double end;             /* < 0: not given */
+    int colors, quality;    /* 0: not given */
+    double dither;          /* < 0: not given */
+    int loop;               /* < 0: not given */
+    uint32_t background;
+    int has_background;
+    double speed;           /* 0: not given */
+    int threads;            /* < 0: not given */
+    int audio, force, json, quiet, verbose;
+} cli_prefs;
+
+typedef enum cli_action {
+    CLI_ACTION_RUN,
+    CLI_ACTION_HELP,
+    CLI_ACTION_VERSION,
+    CLI_ACTION_ERROR  /* usage error: one line (no "gifc: " prefix) in err */
+} cli_action;
+
+/* Parses argv with getopt_long (may permute argv). Can be called repeatedly (tests).
+ * Call cli_prefs_free() afterwards whatever the result. */
+cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t errlen);
+void cli_prefs_free(cli_prefs *p);
+
+/* Copies the given preferences over opts (already filled by gifc_options_init). */
+void cli_apply_prefs(const cli_prefs *p, gifc_options *opts);
+
+void cli_print_help(FILE *f);
+#endif

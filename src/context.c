@@ -1,0 +1,154 @@
+/* Options, context lifetime, error texts.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "context.h"
+
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+GIFC_API void gifc_options_init(gifc_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = GIFC_FORMAT_AUTO;
+    o->colors = 256;
+    o->quality = 90;
+    o->dither = -1.0;
+    o->loop = 0;
+    o->background = 0xFFFFFF;
+    o->speed = 1.0;
+}
+
+GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **why)
+{
+    const char *w = NULL;
+    if (o->format < GIFC_FORMAT_AUTO || o->format > GIFC_FORMAT_MP4) w = "format is not gif or mp4";
+    else if (o->fps < 0 || o->fps > 100) w = "fps must be 0 (source) or up to 100";
+    else if (o->width < 0 || o->width > 16384 || o->height < 0 || o->height > 16384)
+        w = "width and height must be 0..16384";
+    else if (o->start < 0) w = "start must not be negative";
+    else if (o->colors && (o->colors < 2 || o->colors > 256)) w = "colors must be 2..256";
+    else if (o->quality && (o->quality < 1 || o->quality > 100)) w = "quality must be 1..100";
+    else if (o->dither > 1.0) w = "dither must be 0..1";
+    else if (o->speed && (o->speed < 0.25 || o->speed > 4.0)) w = "speed must be 0.25..4";
+    else if (o->background > 0xFFFFFF) w = "background must be 0xRRGGBB";
+    else if (o->threads < 0 || o->threads > 256) w = "threads must be 0..256";
+    if (why) *why = w;
+    return w ? GIFC_ERR_INVALID_ARG : GIFC_OK;
+}
+
+/* FFmpeg's log is process-wide and prints to stderr; a library must not print, so it is
+ * turned off once. GIFC_FFMPEG_LOG=1 in the environment keeps it for debugging. */
+static void quiet_ffmpeg(void)
+{
+    const char *keep = getenv("GIFC_FFMPEG_LOG");
+    if (!keep || !*keep || *keep == '0') av_log_set_level(AV_LOG_QUIET);
+}
+
+GIFC_API gifc_error gifc_context_new(const gifc_options *opts, gifc_context **out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, quiet_ffmpeg);
+    *out = NULL;
+    gifc_options defaults;
+    if (!opts) {
+        gifc_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (gifc_options_validate(opts, NULL)) return GIFC_ERR_INVALID_ARG;
+    gifc_context *c = calloc(1, sizeof *c);
+    if (!c) return GIFC_ERR_NOMEM;
+    c->opts = *opts;
+    *out = c;
+    return GIFC_OK;
+}
+
+GIFC_API void gifc_context_free(gifc_context **ctx)
+{
+    if (!ctx || !*ctx) return;
+    free(*ctx);
+    *ctx = NULL;
+}
+
+GIFC_API const char *gifc_context_message(const gifc_context *ctx)
+{
+    return ctx ? ctx->err.msg : "";
+}
+
+GIFC_API const char *gifc_strerror(gifc_error e)
+{
+    static const char *const text[GIFC_ERR__COUNT] = {
+        [GIFC_OK] = "success",
+        [GIFC_ERR_INVALID_ARG] = "invalid argument",
+        [GIFC_ERR_NOMEM] = "out of memory",
+        [GIFC_ERR_INPUT] = "cannot read input",
+        [GIFC_ERR_UNSUPPORTED] = "unsupported input format",
+        [GIFC_ERR_NO_VIDEO] = "no video stream",
+        [GIFC_ERR_CORRUPT] = "input is corrupt or truncated",
+        [GIFC_ERR_OUTPUT] = "cannot write output",
+        [GIFC_ERR_OUTPUT_EXISTS] = "output exists (use --force to replace it)",
+        [GIFC_ERR_ENCODE] = "encoder failure",
+        [GIFC_ERR_ABORTED] = "aborted",
+        [GIFC_ERR_SAME_FILE] = "output would overwrite the input",
+    };
+    if ((int)e < 0 || e >= GIFC_ERR__COUNT) return "unknown error";
+    return text[e];
+}
+
+GIFC_API void gifc_free(void *p) { free(p); }
+
+GIFC_API const char *gifc_version(void) { return GIFC_VERSION_STRING; }
+
+GIFC_API gifc_format gifc_format_from_path(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return GIFC_FORMAT_AUTO;
+    if (!strcasecmp(dot, ".gif")) return GIFC_FORMAT_GIF;
+    if (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")) return GIFC_FORMAT_MP4;
+    return GIFC_FORMAT_AUTO;
+}
+
+static gifc_error gerr_vset(gerr *e, gifc_error code, const char *suffix, const char *fmt,
+                            va_list ap)
+{
+    if (!e || e->code != GIFC_OK) return e ? e->code : code;
+    e->code = code;
+    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    if (suffix && n >= 0 && (size_t)n < sizeof e->msg)
+        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", suffix);
+    return code;
+}
+
+gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gifc_error r = gerr_vset(e, code, NULL, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE] = "";
+    av_strerror(averr, buf, sizeof buf);
+    va_list ap;
+    va_start(ap, fmt);
+    gifc_error r = gerr_vset(e, code, buf, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+void ctx_log(const gifc_context *ctx, gifc_log_level level, const char *fmt, ...)
+{
+    if (!ctx->opts.log) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    ctx->opts.log(ctx->opts.log_user, level, line);
+}

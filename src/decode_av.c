@@ -1,0 +1,368 @@
+/* FFmpeg demux + decode: finds the video stream, picks a decoder that keeps alpha,
+ * reads the display matrix, and yields decoded frames with timestamps in seconds.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "decode_av.h"
+
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Reads from a caller's buffer, for gifc_convert_memory. */
+typedef struct memreader {
+    const uint8_t *data;
+    size_t size, pos;
+} memreader;
+
+struct avdec {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVIOContext *mem_io;
+    memreader mem;
+    AVPacket *pkt;
+    AVFrame *frame;
+    int stream;
+    AVRational tb;
+    int64_t start_ts;     /* stream start in tb units, subtracted from every pts */
+    int rotation;
+    int flushing, done;
+    int64_t frames_out;
+    int64_t packets;      /* video packets read */
+    int gif_unterminated; /* a GIF whose last byte is not the trailer ';' */
+    double last_pts, fps;
+};
+
+static int mem_read(void *opaque, uint8_t *buf, int n)
+{
+    memreader *m = opaque;
+    size_t left = m->size - m->pos;
+    if (!left) return AVERROR_EOF;
+    if ((size_t)n > left) n = (int)left;
+    memcpy(buf, m->data + m->pos, (size_t)n);
+    m->pos += (size_t)n;
+    return n;
+}
+
+static int64_t mem_seek(void *opaque, int64_t off, int whence)
+{
+    memreader *m = opaque;
+    if (whence == AVSEEK_SIZE) return (int64_t)m->size;
+    int64_t base = whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? (int64_t)m->size : 0;
+    int64_t p = base + off;
+    if (p < 0 || p > (int64_t)m->size) return AVERROR(EINVAL);
+    m->pos = (size_t)p;
+    return p;
+}
+
+static gifc_error open_memory_io(avdec *d, const uint8_t *mem, size_t size, gerr *e)
+{
+    d->mem = (memreader){ mem, size, 0 };
+    uint8_t *iobuf = av_malloc(65536);
+    if (!iobuf) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    d->mem_io = avio_alloc_context(iobuf, 65536, 0, &d->mem, mem_read, NULL, mem_seek);
+    if (!d->mem_io) {
+        av_free(iobuf);
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    }
+    d->fmt = avformat_alloc_context();
+    if (!d->fmt) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    d->fmt->pb = d->mem_io;
+    return GIFC_OK;
+}
+
+/* avformat says INVALIDDATA both for "unknown format" and "known but broken": probing the
+ * first bytes tells the two apart, so the user hears which one it is. */
+static gifc_error classify_open_failure(const char *name, const uint8_t *head, size_t n,
+                                        int averr, gerr *e)
+{
+    if (averr == AVERROR(ENOENT) || averr == AVERROR(EACCES) || averr == AVERROR(EISDIR))
+        return gerr_av(e, GIFC_ERR_INPUT, averr, "%s", name);
+    uint8_t buf[4096 + AVPROBE_PADDING_SIZE] = { 0 };
+    if (n > 4096) n = 4096;
+    if (head) memcpy(buf, head, n);
+    AVProbeData pd = { .filename = "", .buf = buf, .buf_size = (int)n };
+    int score = 0;
+    const AVInputFormat *f = n ? av_probe_input_format3(&pd, 1, &score) : NULL;
+    if (!f || score < AVPROBE_SCORE_EXTENSION)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED,
+                        "%s: not a format gifc reads (supported: MP4, MOV, M4V, MKV, WebM, AVI, "
+                        "GIF, APNG, WebP and other video FFmpeg decodes)", name);
+    return gerr_av(e, GIFC_ERR_CORRUPT, averr, "%s: damaged or truncated %s file", name, f->name);
+}
+
+static int last_byte(const char *path, const uint8_t *mem, size_t size)
+{
+    if (!path) return size ? mem[size - 1] : -1;
+    FILE *f = fopen(path, "rb");
+    int c = -1;
+    if (f && fseek(f, -1, SEEK_END) == 0) c = fgetc(f);
+    if (f) fclose(f);
+    return c;
+}
+
+static size_t read_head(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+/* VP8/VP9 alpha lives in side data only libvpx's decoders read; FFmpeg's own drop it. */
+static const AVCodec *pick_decoder(const AVStream *st)
+{
+    const AVDictionaryEntry *a = av_dict_get(st->metadata, "alpha_mode", NULL, 0);
+    if (a && !strcmp(a->value, "1")) {
+        const char *name = st->codecpar->codec_id == AV_CODEC_ID_VP9 ? "libvpx-vp9"
+                         : st->codecpar->codec_id == AV_CODEC_ID_VP8 ? "libvpx" : NULL;
+        const AVCodec *c = name ? avcodec_find_decoder_by_name(name) : NULL;
+        if (c) return c;
+    }
+    return avcodec_find_decoder(st->codecpar->codec_id);
+}
+
+static int read_rotation(const AVStream *st)
+{
+    const uint8_t *m = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (!m) return 0;
+    double ccw = av_display_rotation_get((const int32_t *)m);
+    if (isnan(ccw)) return 0;
+    int cw = (int)lround(-ccw);
+    cw = ((cw % 360) + 360) % 360;
+    return (cw + 45) / 90 * 90 % 360;
+}
+
+static int is_animation_format(const char *name)
+{
+    return !strcmp(name, "gif") || !strcmp(name, "apng") || !strncmp(name, "webp", 4) ||
+           !strcmp(name, "image2") || strstr(name, "_pipe");
+}
+
+static void fill_info(avdec *d, source_info *info)
+{
+    AVStream *st = d->fmt->streams[d->stream];
+    AVCodecParameters *par = st->codecpar;
+    AVRational sar = par->sample_aspect_ratio;
+    double dw = par->width, dh = par->height;
+    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) dw = dw * sar.num / sar.den;
+    if (d->rotation == 90 || d->rotation == 270) {
+        double t = dw;
+        dw = dh;
+        dh = t;
+    }
+    info->width = (int)lround(dw);
+    info->height = (int)lround(dh);
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        info->duration = st->duration * av_q2d(st->time_base);
+    else if (d->fmt->duration != AV_NOPTS_VALUE && d->fmt->duration > 0)
+        info->duration = d->fmt->duration / (double)AV_TIME_BASE;
+    AVRational fr = st->avg_frame_rate.num ? st->avg_frame_rate : st->r_frame_rate;
+    info->fps = fr.num && fr.den ? av_q2d(fr) : 0;
+    if (info->fps > 1000) info->fps = 0;
+    d->fps = info->fps;
+    info->frames = st->nb_frames > 0 ? st->nb_frames
+                 : (int64_t)(info->duration * info->fps + 0.5);
+    info->format = d->fmt->iformat->name;
+    info->is_animation = is_animation_format(info->format);
+    const AVPixFmtDescriptor *pd = av_pix_fmt_desc_get(d->dec->pix_fmt);
+    info->has_alpha = (pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)) ||
+                      par->codec_id == AV_CODEC_ID_GIF ||
+                      d->dec->codec->id == AV_CODEC_ID_VP9 || d->dec->codec->id == AV_CODEC_ID_VP8
+                      ? 1 : 0;
+    /* libvpx decoders report yuv420p until the first frame; trust the alpha tag. */
+    if ((par->codec_id == AV_CODEC_ID_VP8 || par->codec_id == AV_CODEC_ID_VP9) &&
+        !(pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)))
+        info->has_alpha = av_dict_get(st->metadata, "alpha_mode", NULL, 0) != NULL;
+}
+
+static gifc_error open_decoder(avdec *d, const char *name, int threads, gerr *e)
+{
+    AVStream *st = d->fmt->streams[d->stream];
+    const AVCodec *codec = pick_decoder(st);
+    if (!codec)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED, "%s: no decoder for %s video in this FFmpeg",
+                        name, avcodec_get_name(st->codecpar->codec_id));
+    d->dec = avcodec_alloc_context3(codec);
+    if (!d->dec) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    int r = avcodec_parameters_to_context(d->dec, st->codecpar);
+    if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s", name);
+    d->dec->thread_count = threads;
+    d->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    d->dec->pkt_timebase = st->time_base;
+    r = avcodec_open2(d->dec, codec, NULL);
+    if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s: cannot open the %s decoder", name,
+                              codec->name);
+    return GIFC_OK;
+}
+
+static gifc_error open_container(avdec *d, const char *path, const uint8_t *mem, size_t size,
+                                 gerr *e)
+{
+    const char *name = path ? path : "input";
+    uint8_t head[4096];
+    size_t n = path ? read_head(path, head, sizeof head) : (size < 4096 ? size : 4096);
+    const uint8_t *h = path ? head : mem;
+    if (n == 0 && (path ? 1 : size == 0))
+        return gerr_set(e, GIFC_ERR_CORRUPT, "%s: file is empty", name);
+    if (!path && open_memory_io(d, mem, size, e)) return e->code;
+    int r = avformat_open_input(&d->fmt, path ? path : "", NULL, NULL);
+    if (r < 0) return classify_open_failure(name, h, n, r, e);
+    r = avformat_find_stream_info(d->fmt, NULL);
+    if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s: cannot read stream info", name);
+    r = av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (r < 0)
+        return gerr_set(e, GIFC_ERR_NO_VIDEO, "%s: no video stream (is it an audio file?)", name);
+    d->stream = r;
+    for (unsigned i = 0; i < d->fmt->nb_streams; i++)
+        if ((int)i != d->stream) d->fmt->streams[i]->discard = AVDISCARD_ALL;
+    return GIFC_OK;
+}
+
+gifc_error avdec_open(avdec **out, const char *path, const uint8_t *mem, size_t mem_size,
+                      int threads, source_info *info, gerr *e)
+{
+    *out = NULL;
+    avdec *d = av_mallocz(sizeof *d);
+    if (!d) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    const char *name = path ? path : "input";
+    if (open_container(d, path, mem, mem_size, e) || open_decoder(d, name, threads, e)) {
+        avdec_free(&d);
+        return e->code;
+    }
+    AVStream *st = d->fmt->streams[d->stream];
+    d->tb = st->time_base;
+    d->start_ts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    d->rotation = read_rotation(st);
+    d->pkt = av_packet_alloc();
+    d->frame = av_frame_alloc();
+    if (!d->pkt || !d->frame) {
+        avdec_free(&d);
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    }
+    memset(info, 0, sizeof *info);
+    fill_info(d, info);
+    if (info->width <= 0 || info->height <= 0) {
+        avdec_free(&d);
+        return gerr_set(e, GIFC_ERR_CORRUPT, "%s: video stream has no picture size", name);
+    }
+    d->last_pts = -1;
+    if (!strcmp(d->fmt->iformat->name, "gif"))
+        d->gif_unterminated = last_byte(path, mem, mem_size) != ';';
+    *out = d;
+    return GIFC_OK;
+}
+
+int avdec_rotation(const avdec *d) { return d->rotation; }
+
+int avdec_truncated(const avdec *d, char *why, size_t n)
+{
+    int64_t declared = d->fmt->streams[d->stream]->nb_frames;
+    /* A few frames of slack: some muxers count frames the decoder never returns. */
+    if (declared > 0 && d->packets < declared - 2 - declared / 50) {
+        snprintf(why, n, "truncated: %lld of %lld frames present", (long long)d->packets,
+                 (long long)declared);
+        return 1;
+    }
+    if (d->gif_unterminated) {
+        snprintf(why, n, "truncated GIF: the file ends inside frame %lld",
+                 (long long)d->packets + 1);
+        return 1;
+    }
+    return 0;
+}
+
+void avdec_seek(avdec *d, double t)
+{
+    /* Seek a little early: the keyframe before t, then frames before t are dropped. */
+    if (t <= 0.5) return;
+    int64_t ts = (int64_t)((t - 0.1) * AV_TIME_BASE);
+    if (d->fmt->start_time != AV_NOPTS_VALUE) ts += d->fmt->start_time;
+    if (avformat_seek_file(d->fmt, -1, INT64_MIN, ts, ts, 0) >= 0)
+        avcodec_flush_buffers(d->dec);
+}
+
+/* Feeds one packet (or the drain signal at the end of the file). Returns 0, or an AVERROR
+ * for a read error that is not the end of the file. */
+static int feed_packet(avdec *d)
+{
+    for (;;) {
+        int r = av_read_frame(d->fmt, d->pkt);
+        if (r < 0) {
+            /* End of file or a truncated file: either way, drain what was decoded. */
+            d->flushing = 1;
+            avcodec_send_packet(d->dec, NULL);
+            return 0;
+        }
+        if (d->pkt->stream_index != d->stream) {
+            av_packet_unref(d->pkt);
+            continue;
+        }
+        d->packets++;
+        r = avcodec_send_packet(d->dec, d->pkt);
+        av_packet_unref(d->pkt);
+        /* A damaged packet is skipped, like players do; the frame count tells if it mattered. */
+        if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA) return r;
+        return 0;
+    }
+}
+
+static void frame_times(avdec *d, double *pts, double *dur_hint)
+{
+    int64_t ts = d->frame->best_effort_timestamp;
+    double t;
+    if (ts == AV_NOPTS_VALUE)
+        t = d->last_pts < 0 ? 0 : d->last_pts + (d->fps > 0 ? 1.0 / d->fps : 0.04);
+    else
+        t = (ts - d->start_ts) * av_q2d(d->tb);
+    if (t < 0) t = 0;
+    *pts = t;
+    d->last_pts = t;
+    *dur_hint = d->frame->pkt_duration > 0 ? d->frame->pkt_duration * av_q2d(d->tb) : 0;
+}
+
+gifc_error avdec_next(avdec *d, AVFrame **frame, double *pts, double *dur_hint, gerr *e)
+{
+    *frame = NULL;
+    while (!d->done) {
+        int r = avcodec_receive_frame(d->dec, d->frame);
+        if (r == 0) {
+            frame_times(d, pts, dur_hint);
+            d->frames_out++;
+            *frame = d->frame;
+            return GIFC_OK;
+        }
+        if (r == AVERROR_EOF) {
+            d->done = 1;
+            break;
+        }
+        if (r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
+            return gerr_av(e, GIFC_ERR_CORRUPT, r, "decoding failed");
+        if (r == AVERROR(EAGAIN) && d->flushing) {
+            d->done = 1;
+            break;
+        }
+        if (!d->flushing && (r = feed_packet(d)) < 0)
+            return gerr_av(e, GIFC_ERR_CORRUPT, r, "reading failed");
+    }
+    return GIFC_OK;
+}
+
+void avdec_free(avdec **pd)
+{
+    if (!pd || !*pd) return;
+    avdec *d = *pd;
+    avcodec_free_context(&d->dec);
+    avformat_close_input(&d->fmt);
+    if (d->mem_io) {
+        av_freep(&d->mem_io->buffer);
+        avio_context_free(&d->mem_io);
+    }
+    av_packet_free(&d->pkt);
+    av_frame_free(&d->frame);
+    av_freep(pd);
+}

@@ -1,0 +1,19 @@
+/* Internal error record: a gifc_error code plus a one-line detail.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_ERR_H
+#define GIFC_ERR_H
+#include "gifc.h"
+
+typedef struct gerr {
+    gifc_error code;
+    char msg[512];
+} gerr;
+
+/* Records the first failure only (later ones are consequences); returns code so callers can
+ * write `return gerr_set(e, GIFC_ERR_X, "...")`. e may be NULL. */
+gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, appending FFmpeg's text for an AVERROR value. */
+gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+#endif

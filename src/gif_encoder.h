@@ -1,0 +1,27 @@
+/* The GIF branch: frame differencing against what is on screen, crop to the changed
+ * rectangle, per-frame palettes, delays rounded against the running total, identical frames
+ * merged. Feeds gif_writer.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_GIF_ENCODER_H
+#define GIFC_GIF_ENCODER_H
+#include "err.h"
+#include "frame.h"
+#include <stdio.h>
+
+typedef struct gifenc_params {
+    int width, height;
+    int colors, quality;
+    double dither;
+    int loop;
+    int lossy;          /* LZW lossiness, 0 = exact */
+} gifenc_params;
+
+typedef struct gifenc gifenc;
+
+gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e);
+/* f: RGBA at the encoder's size; its pixels may be modified (alpha snapped to 0/255). */
+gifc_error gifenc_push(gifenc *g, gframe *f, gerr *e);
+gifc_error gifenc_finish(gifenc *g, uint64_t *bytes, int64_t *frames, double *duration,
+                         gerr *e);
+void gifenc_free(gifenc **g);
+#endif

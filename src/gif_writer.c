@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "gif_writer.h"
+
+#include "buf.h"
+#include "lzw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct gifw {
+    FILE *fp;
+    gbuf held;          /* image descriptor + palette + LZW of the held frame */
+    int held_valid, held_delay, held_disposal, held_transparent;
+    uint64_t bytes;
+    int64_t frames;
+    int write_failed;
+};
+
+static void put(gifw *g, const void *p, size_t n)
+{
+    if (g->write_failed) return;
+    if (fwrite(p, 1, n, g->fp) != n) g->write_failed = 1;
+    g->bytes += n;
+}
+
+static void put_u16(gifw *g, unsigned v)
+{
+    uint8_t le[2] = { (uint8_t)(v & 0xff), (uint8_t)(v >> 8) };
+    put(g, le, 2);
+}
+
+static void write_header(gifw *g, int w, int h, int loop)
+{
+    put(g, "GIF89a", 6);
+    put_u16(g, (unsigned)w);
+    put_u16(g, (unsigned)h);
+    const uint8_t lsd[3] = { 0x00, 0, 0 }; /* no global palette: every frame has its own */
+    put(g, lsd, 3);
+    if (loop < 0) return;
+    const uint8_t app[] = { 0x21, 0xFF, 0x0B, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E',
+                            '2', '.', '0', 0x03, 0x01 };
+    put(g, app, sizeof app);
+    put_u16(g, (unsigned)(loop > 65535 ? 65535 : loop));
+    put(g, "", 1);
+}
+
+gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e)
+{
+    *out = NULL;
+    if (w < 1 || h < 1 || w > 65535 || h > 65535)
+        return gerr_set(e, GIFC_ERR_INVALID_ARG, "GIF size %dx%d is out of range", w, h);
+    gifw *g = calloc(1, sizeof *g);
+    if (!g) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    g->fp = fp;
+    write_header(g, w, h, loop);
+    *out = g;
+    return GIFC_OK;
+}
+
+static void flush_held(gifw *g)
+{
+    if (!g->held_valid) return;
+    int t = g->held_transparent;
+    uint8_t gce[8] = { 0x21, 0xF9, 0x04,
+                       (uint8_t)((g->held_disposal & 7) << 2 | (t >= 0 ? 1 : 0)),
+                       (uint8_t)(g->held_delay & 0xff), (uint8_t)((g->held_delay >> 8) & 0xff),
+                       (uint8_t)(t >= 0 ? t : 0), 0 };
+    put(g, gce, sizeof gce);
+    put(g, g->held.data, g->held.len);
+    g->frames++;
+    g->held_valid = 0;
+}
+
+static int palette_bits(int n)
+{
+    int bits = 1;
+    while ((1 << bits) < n) bits++;
+    return bits;
+}
+
+static int encode_image(gbuf *b, const gifw_frame *f)
+{
+    int bits = palette_bits(f->ncolors);
+    gbuf_byte(b, 0x2C);
+    gbuf_u16le(b, (unsigned)f->x);
+    gbuf_u16le(b, (unsigned)f->y);
+    gbuf_u16le(b, (unsigned)f->w);
+    gbuf_u16le(b, (unsigned)f->h);
+    gbuf_byte(b, (uint8_t)(0x80 | (bits - 1))); /* local palette of 2^bits entries */
+    gbuf_put(b, f->palette, (size_t)f->ncolors * 3);
+    for (int i = f->ncolors; i < (1 << bits); i++) gbuf_put(b, "\0\0\0", 3);
+    lzw_params lp = { .min_code_size = bits < 2 ? 2 : bits, .palette = f->palette,
+                      .ncolors = f->ncolors, .transparent = f->transparent, .lossy = f->lossy };
+    if (lzw_encode(f->indices, f->w, f->h, f->stride, &lp, b)) return -1;
+    return b->failed ? -1 : 0;
+}
+
+gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e)
+{
+    flush_held(g);
+    gbuf_reset(&g->held);
+    if (encode_image(&g->held, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    g->held_valid = 1;
+    g->held_delay = f->delay_cs;
+    g->held_disposal = f->disposal;
+    g->held_transparent = f->transparent;
+    if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+    return GIFC_OK;
+}
+
+int gifw_has_frame(const gifw *g) { return g->held_valid; }
+
+void gifw_extend_last(gifw *g, int cs)
+{
+    int d = g->held_delay + cs;
+    g->held_delay = d > 65535 ? 65535 : d;
+}
+
+void gifw_set_last_disposal(gifw *g, int disposal) { g->held_disposal = disposal; }
+
+gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e)
+{
+    flush_held(g);
+    put(g, ";", 1);
+    if (fflush(g->fp)) g->write_failed = 1;
+    if (bytes) *bytes = g->bytes;
+    if (frames) *frames = g->frames;
+    if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+    return GIFC_OK;
+}
+
+void gifw_free(gifw **g)
+{
+    if (!g || !*g) return;
+    gbuf_free(&(*g)->held);
+    free(*g);
+    *g = NULL;
+}

@@ -1,0 +1,35 @@
+/* GIF89a container writer: header, loop extension, one local palette a frame, LZW data.
+ * Holds the last frame back so its delay and disposal can still change.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_GIF_WRITER_H
+#define GIFC_GIF_WRITER_H
+#include "err.h"
+#include <stdint.h>
+#include <stdio.h>
+
+enum { GIF_DISPOSE_KEEP = 1, GIF_DISPOSE_BACKGROUND = 2 };
+
+typedef struct gifw_frame {
+    const uint8_t *indices; /* h rows of w indices, `stride` apart */
+    int stride;
+    int x, y, w, h;         /* place on the canvas */
+    const uint8_t *palette; /* ncolors * RGB */
+    int ncolors;            /* 1..256 */
+    int transparent;        /* index or -1 */
+    int disposal;
+    int delay_cs;
+    int lossy;              /* 0 exact LZW, else lzw.h's scale */
+} gifw_frame;
+
+typedef struct gifw gifw;
+
+/* fp: borrowed, stays open. loop: 0 forever, N times, < 0 no loop extension. */
+gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e);
+gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e);
+int gifw_has_frame(const gifw *g);
+void gifw_extend_last(gifw *g, int cs);       /* adds to the held frame's delay */
+void gifw_set_last_disposal(gifw *g, int disposal);
+/* Writes the held frame and the trailer. *bytes: total written. */
+gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e);
+void gifw_free(gifw **g);
+#endif

@@ -1,0 +1,72 @@
+/* MP4 (H.264 / libx264) writer: RGBA frames in, a finished .mp4 file out.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Usage:
+ *   mp4w *m = NULL;
+ *   if (mp4w_open(&m, path, &params, err)) goto fail;      // file created, header written
+ *   for each frame: if (mp4w_push(m, &frame, err)) goto fail;
+ *   if (mp4w_finish(m, err)) goto fail;                     // file complete
+ *   mp4w_free(&m);
+ * fail:
+ *   mp4w_free(&m);  // the partial file stays on disk: the caller deletes it
+ *
+ * The output keeps the source timeline (variable frame rate): every pushed frame becomes
+ * exactly one coded frame with its own pts and duration; holds are never padded with
+ * duplicates. Colour: RGB is converted with the BT.709 matrix to limited-range yuv420p and
+ * the stream is tagged BT.709 / BT.709 / BT.709, limited range. Alpha is composited over
+ * the background colour. An odd width or height is cropped down to even (the last column /
+ * row is dropped); a size of 1 is padded to 2 by repeating the edge pixel.
+ *
+ * Not thread-safe per writer; distinct writers are independent (no global state).
+ */
+#ifndef GIFC_MP4_WRITER_H
+#define GIFC_MP4_WRITER_H
+#include <stdint.h>
+#include "err.h"
+#include "frame.h"
+
+typedef struct mp4w mp4w;
+
+typedef struct mp4w_params {
+    int width, height;     /* input frame size (RGBA frames pushed will have this size); may be odd */
+    int crf;               /* x264 CRF 0..51 (0 is lossless, which needs a High 4:4:4
+                              Predictive decoder; 1..51 produce High profile) */
+    uint32_t background;   /* 0xRRGGBB: alpha is composited over this colour */
+    int threads;           /* encoder threads, 0 = auto */
+    double fps_hint;       /* nominal frame rate if known (for x264 rate control / lookahead,
+                              level choice and the stream's avg_frame_rate), 0 if unknown;
+                              values above 1000 count as unknown, negative is an error */
+    int64_t bitrate;       /* reserved for a later size-budget feature: must be 0 = CRF mode
+                              (anything else fails with GIFC_ERR_INVALID_ARG for now) */
+} mp4w_params;
+
+/* Creates the writer and the file at path (replacing an existing file), opens the encoder
+ * and writes the container header. path and *p are only read during the call (the writer
+ * keeps its own copy of path). On success *out owns the writer; on failure *out is NULL, err
+ * is set and a file may have been created at path (the caller deletes it).
+ * Errors: GIFC_ERR_INVALID_ARG (bad params), GIFC_ERR_OUTPUT (file cannot be created /
+ * written; message names the path), GIFC_ERR_ENCODE (libx264 missing or refusing the
+ * settings), GIFC_ERR_NOMEM. */
+gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *err);
+
+/* The size actually encoded (even numbers, see above). Either pointer may be NULL. */
+void mp4w_size(const mp4w *m, int *w, int *h);
+
+/* Encodes one frame. f is borrowed for the call only. Frames come in presentation order:
+ * f->w/h must equal params width/height; f->pts (seconds, >= 0) strictly increasing;
+ * f->duration (seconds, >= 0) is how long the frame stays on screen (the last frame's
+ * duration sets the end of the file). Timestamps are kept to the millisecond; two frames
+ * closer than 1 ms are spread 1 ms apart. f->has_alpha == 0 means alpha is ignored.
+ * After any failure the writer refuses further pushes; call mp4w_free. */
+gifc_error mp4w_push(mp4w *m, const gframe *f, gerr *err);
+
+/* Flushes the encoder, writes the trailer (moov moved to the front: faststart) and closes
+ * the file; the file is complete after a successful return. At least one frame must have
+ * been pushed. Call once; mp4w_free is still needed afterwards. */
+gifc_error mp4w_finish(mp4w *m, gerr *err);
+
+/* Frees everything and sets *m to NULL; accepts NULL and a NULL *m. Without a successful
+ * mp4w_finish the file is closed as it is (incomplete) and left for the caller to delete. */
+void mp4w_free(mp4w **m);
+
+#endif

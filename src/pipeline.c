@@ -1,0 +1,265 @@
+/* The conversion: source -> (GIF encoder | MP4 writer) -> atomic output, with defaults
+ * chosen from what the input is and what the output will be.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "context.h"
+#include "gif_encoder.h"
+#include "mp4_writer.h"
+#include "output.h"
+#include "reader.h"
+#include "scale.h"
+#include "source.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Defaults that make a 10 s 1080p clip a shareable GIF of a few MB. */
+#define GIF_VIDEO_BOX 480
+#define GIF_VIDEO_FPS 15.0
+#define MP4_LONG_SIDE 1280
+#define MP4_SHORT_SIDE 720
+
+typedef struct plan {
+    gifc_format format;
+    int w, h;
+    source_timing timing;
+    double dither;
+    int64_t frames_estimate;
+} plan;
+
+typedef struct job {
+    gifc_context *ctx;
+    const char *in_path;       /* NULL for memory input */
+    const uint8_t *in_mem;
+    size_t in_size;
+    const char *out_path;      /* NULL for memory output */
+    uint8_t **out_mem;
+    size_t *out_size;
+} job;
+
+static gifc_format choose_format(const gifc_options *o, const char *out_path)
+{
+    if (o->format != GIFC_FORMAT_AUTO) return o->format;
+    gifc_format f = gifc_format_from_path(out_path);
+    return f == GIFC_FORMAT_AUTO ? GIFC_FORMAT_GIF : f;
+}
+
+static void choose_size(const gifc_options *o, const source_info *si, gifc_format fmt,
+                        int *w, int *h)
+{
+    int bw = o->width, bh = o->height;
+    if (!bw && !bh) {
+        if (fmt == GIFC_FORMAT_MP4) {
+            int portrait = si->height > si->width;
+            bw = portrait ? MP4_SHORT_SIDE : MP4_LONG_SIDE;
+            bh = portrait ? MP4_LONG_SIDE : MP4_SHORT_SIDE;
+        } else if (!si->is_animation) {
+            bw = bh = GIF_VIDEO_BOX;
+        }
+    }
+    scale_fit(si->width, si->height, bw, bh, w, h);
+    if (fmt == GIFC_FORMAT_MP4) { /* yuv420p needs even sizes */
+        *w = *w < 2 ? 2 : *w & ~1;
+        *h = *h < 2 ? 2 : *h & ~1;
+    }
+}
+
+static double choose_fps(const gifc_options *o, const source_info *si, gifc_format fmt)
+{
+    if (o->fps > 0) return o->fps;
+    if (fmt == GIFC_FORMAT_MP4 || si->is_animation) return 0;
+    /* A source at or under the default rate keeps its own (possibly variable) timing. */
+    if (si->fps > 0 && si->fps * (o->speed > 0 ? o->speed : 1) <= GIF_VIDEO_FPS + 0.01) return 0;
+    return GIF_VIDEO_FPS;
+}
+
+static void make_plan(const gifc_options *o, const source_info *si, const char *out_path,
+                      plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->format = choose_format(o, out_path);
+    choose_size(o, si, p->format, &p->w, &p->h);
+    p->timing.start = o->start;
+    p->timing.duration = o->duration;
+    p->timing.speed = o->speed > 0 ? o->speed : 1.0;
+    p->timing.fps = choose_fps(o, si, p->format);
+    p->dither = o->dither >= 0 ? o->dither : 1.0;
+    double span = si->duration > 0 ? si->duration - o->start : 0;
+    if (o->duration > 0 && (span <= 0 || o->duration < span)) span = o->duration;
+    if (span < 0) span = 0;
+    if (p->timing.fps > 0) p->frames_estimate = (int64_t)(span / p->timing.speed * p->timing.fps);
+    else if (si->duration > 0) p->frames_estimate = (int64_t)(si->frames * span / si->duration);
+    else p->frames_estimate = si->frames;
+}
+
+static int crf_for_quality(int quality)
+{
+    int crf = (int)lround(18 + (100 - quality) * 0.5);
+    return crf > 51 ? 51 : crf;
+}
+
+/* One encoder or the other behind one push/finish pair. */
+typedef struct sink {
+    gifenc *gif;
+    mp4w *mp4;
+    uint64_t bytes;
+    int64_t frames;
+    double duration, mp4_end;
+} sink;
+
+static gifc_error sink_open(sink *k, const gifc_options *o, const plan *p, const source_info *si,
+                            outfile *of, gerr *e)
+{
+    if (p->format == GIFC_FORMAT_GIF) {
+        gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
+                             .quality = o->quality, .dither = p->dither, .loop = o->loop };
+        return gifenc_open(&k->gif, of->fp, &gp, e);
+    }
+    mp4w_params mp = { .width = p->w, .height = p->h, .crf = crf_for_quality(o->quality),
+                       .background = o->background, .threads = o->threads,
+                       .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps };
+    return mp4w_open(&k->mp4, of->tmp_path, &mp, e);
+}
+
+static gifc_error sink_push(sink *k, gframe *f, gerr *e)
+{
+    if (k->gif) return gifenc_push(k->gif, f, e);
+    k->frames++;
+    k->mp4_end = f->pts + f->duration;
+    return mp4w_push(k->mp4, f, e);
+}
+
+static gifc_error sink_finish(sink *k, const outfile *of, gerr *e)
+{
+    if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
+    if (!k->frames) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    if (mp4w_finish(k->mp4, e)) return e->code;
+    FILE *f = fopen(of->tmp_path, "rb");
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        k->bytes = n > 0 ? (uint64_t)n : 0;
+        fclose(f);
+    }
+    k->duration = k->mp4_end;
+    return GIFC_OK;
+}
+
+static void sink_close(sink *k)
+{
+    gifenc_free(&k->gif);
+    mp4w_free(&k->mp4);
+}
+
+static gifc_error run_frames(gifc_context *ctx, source *src, sink *k, const plan *p)
+{
+    gerr *e = &ctx->err;
+    reader *rd = NULL;
+    if (reader_start(&rd, src, e)) return e->code;
+    int64_t done = 0;
+    gifc_error r = GIFC_OK;
+    for (;;) {
+        gframe *f = NULL;
+        if ((r = reader_next(rd, &f, e)) || !f) break;
+        r = sink_push(k, f, e);
+        reader_release(rd);
+        if (r) break;
+        done++;
+        if (ctx->opts.progress &&
+            ctx->opts.progress(ctx->opts.progress_user, done, p->frames_estimate)) {
+            r = gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
+            break;
+        }
+    }
+    reader_free(&rd);
+    if (!r && !done)
+        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded%s",
+                     p->timing.start > 0 ? " (is --start past the end?)" : "");
+    return r;
+}
+
+static void fill_result(gifc_result *res, const gifc_options *o, const plan *p,
+                        const source_info *si, const sink *k)
+{
+    if (!res) return;
+    memset(res, 0, sizeof *res);
+    res->format = p->format;
+    res->width = p->w;
+    res->height = p->h;
+    if (k->mp4) mp4w_size(k->mp4, &res->width, &res->height);
+    res->frames = k->frames;
+    res->duration = k->duration;
+    res->bytes = k->bytes;
+    res->fps = p->timing.fps;
+    res->colors = p->format == GIFC_FORMAT_GIF ? o->colors : 0;
+    res->quality = o->quality;
+    res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
+    res->src_width = si->width;
+    res->src_height = si->height;
+    res->src_duration = si->duration;
+}
+
+static gifc_error convert(const job *j, gifc_result *res)
+{
+    gifc_context *ctx = j->ctx;
+    gerr *e = &ctx->err;
+    memset(e, 0, sizeof *e);
+    source *src = NULL;
+    outfile of = { 0 };
+    sink k = { 0 };
+    plan p;
+    int threads = ctx->opts.threads;
+    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, e)) goto fail;
+    const source_info *si = source_get_info(src);
+    make_plan(&ctx->opts, si, j->out_path, &p);
+    ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
+            si->format, si->width, si->height, si->duration, si->fps,
+            p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
+    if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
+                      p.format == GIFC_FORMAT_GIF, e) ||
+        source_start(src, p.w, p.h, &p.timing, e) || sink_open(&k, &ctx->opts, &p, si, &of, e) ||
+        run_frames(ctx, src, &k, &p) || sink_finish(&k, &of, e))
+        goto fail;
+    fill_result(res, &ctx->opts, &p, si, &k);
+    sink_close(&k);
+    source_free(&src);
+    if (j->out_path ? outfile_commit(&of, e) : outfile_take_memory(&of, j->out_mem, j->out_size, e))
+        goto fail;
+    return GIFC_OK;
+fail:
+    if (e->code == GIFC_ERR_OUTPUT && j->out_path && !strstr(e->msg, j->out_path)) {
+        char m[sizeof e->msg + 256];
+        snprintf(m, sizeof m, "%s: %s", j->out_path, e->msg);
+        snprintf(e->msg, sizeof e->msg, "%.*s", (int)sizeof e->msg - 1, m);
+    }
+    sink_close(&k);
+    source_free(&src);
+    outfile_abort(&of);
+    return e->code ? e->code : GIFC_ERR_ENCODE;
+}
+
+GIFC_API gifc_error gifc_convert_file(gifc_context *ctx, const char *in_path,
+                                      const char *out_path, gifc_result *result)
+{
+    if (!ctx || !in_path || !out_path) return GIFC_ERR_INVALID_ARG;
+    job j = { .ctx = ctx, .in_path = in_path, .out_path = out_path };
+    return convert(&j, result);
+}
+
+GIFC_API gifc_error gifc_convert_memory(gifc_context *ctx, const uint8_t *in, size_t in_size,
+                                        uint8_t **out, size_t *out_size, gifc_result *result)
+{
+    if (!ctx || !in || !out || !out_size) return GIFC_ERR_INVALID_ARG;
+    job j = { .ctx = ctx, .in_mem = in, .in_size = in_size, .out_mem = out, .out_size = out_size };
+    return convert(&j, result);
+}
+
+GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *in_path,
+                                                uint8_t **out, size_t *out_size,
+                                                gifc_result *result)
+{
+    if (!ctx || !in_path || !out || !out_size) return GIFC_ERR_INVALID_ARG;
+    job j = { .ctx = ctx, .in_path = in_path, .out_mem = out, .out_size = out_size };
+    return convert(&j, result);
+}

@@ -1,0 +1,32 @@
+/* Palette quantisation of one frame region with libimagequant.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_QUANTIZE_H
+#define GIFC_QUANTIZE_H
+#include "err.h"
+#include <stdint.h>
+
+typedef struct quantizer quantizer;
+
+typedef struct quant_params {
+    int colors;        /* 2..256, the transparent entry included */
+    int quality;       /* 1..100: libimagequant's target */
+    double dither;     /* 0..1 */
+    int speed;         /* 1..10 libimagequant speed */
+} quant_params;
+
+typedef struct quant_out {
+    uint8_t *indices;  /* w*h, owned by the quantizer, valid until the next run */
+    uint8_t palette[256 * 3];
+    int ncolors;
+    int transparent;   /* palette index of the transparent entry, -1 when none */
+} quant_out;
+
+gifc_error quantizer_new(quantizer **out, const quant_params *p, gerr *e);
+/* rows: h pointers to w RGBA pixels; a pixel with alpha 0 becomes the transparent index.
+ * importance: w*h weights (0 = ignore for the palette) or NULL. with_transparent: reserve a
+ * transparent entry even when no pixel is transparent. */
+gifc_error quantizer_run(quantizer *q, uint8_t *const *rows, int w, int h,
+                         const uint8_t *importance, int with_transparent, quant_out *out,
+                         gerr *e);
+void quantizer_free(quantizer **q);
+#endif

@@ -1,0 +1,22 @@
+/* Scaling, colour conversion and rotation of decoded pictures into RGBA frames (swscale).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_SCALE_H
+#define GIFC_SCALE_H
+#include "err.h"
+#include "frame.h"
+#include <libavutil/frame.h>
+
+typedef struct scaler scaler;
+
+scaler *scaler_new(void);
+/* Converts in (any pixel format FFmpeg knows) to RGBA at out_w x out_h in display
+ * orientation, turning it `rotation` degrees clockwise (0/90/180/270). Tells swscale the
+ * source matrix and range. Sets out->has_alpha when some pixel is not opaque. */
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, int out_w, int out_h,
+                      gframe *out, gerr *e);
+void scaler_free(scaler **s);
+
+/* Size that fits src inside box_w x box_h (0 = no limit on that side) keeping aspect, never
+ * larger than the source. */
+void scale_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h);
+#endif

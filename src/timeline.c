@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "timeline.h"
+
+#include <math.h>
+
+/* Timestamps are stored as exact rationals in containers but reach us as doubles. */
+#define EPS 1e-6
+
+void timeline_init(timeline *t, double start, double duration, double speed, double fps)
+{
+    t->start = start > 0 ? start : 0;
+    t->end = duration > 0 ? t->start + duration : 0;
+    t->speed = speed > 0 ? speed : 1.0;
+    t->fps = fps > 0 ? fps : 0;
+    t->next_tick = 0;
+}
+
+int timeline_map(timeline *t, double pts, double dur, double *out_pts, double *out_dur)
+{
+    if (t->end > 0 && pts >= t->end - EPS) return TL_END;
+    double a = pts > t->start ? pts : t->start;
+    double b = pts + dur;
+    if (t->end > 0 && b > t->end) b = t->end;
+    if (b <= a + EPS) return TL_DROP;
+    double oa = (a - t->start) / t->speed, ob = (b - t->start) / t->speed;
+    if (t->fps <= 0) {
+        *out_pts = oa;
+        *out_dur = ob - oa;
+        return TL_SHOW;
+    }
+    /* Ticks k with k/fps in [oa, ob): the frame on screen at each tick is this one. */
+    int64_t k0 = (int64_t)ceil(oa * t->fps - EPS), k1 = (int64_t)ceil(ob * t->fps - EPS);
+    if (k0 < t->next_tick) k0 = t->next_tick;
+    if (k1 <= k0) return TL_DROP;
+    t->next_tick = k1;
+    *out_pts = k0 / t->fps;
+    *out_dur = (k1 - k0) / t->fps;
+    return TL_SHOW;
+}
+
+int timeline_cs_delay(double end, int64_t cs_so_far)
+{
+    int64_t end_cs = llround(end * 100.0);
+    int64_t d = end_cs - cs_so_far;
+    return d < 0 ? 0 : (int)(d > 65535 ? 65535 : d);
+}

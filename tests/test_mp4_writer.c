@@ -1,0 +1,584 @@
+/* Standalone test of the MP4 writer: writes files, reads them back with libavformat /
+ * libavcodec and checks codec, size, faststart, frame count and timing, colour tags and
+ * colours, and the failure paths. Exit status 0 = pass.
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Built alone it carries its own gerr_set / gerr_av; define GIFC_TEST_LINKED when linking
+ * against the library (which provides them in context.c).
+ */
+#include "mp4_writer.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#ifndef GIFC_TEST_LINKED
+static gifc_error gerr_vset(gerr *e, gifc_error code, int averr, const char *fmt, va_list ap)
+{
+    if (!e) return code;
+    if (e->code != GIFC_OK) return e->code; /* the first failure wins (as in context.c) */
+    e->code = code;
+    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    if (averr && n >= 0 && (size_t)n < sizeof e->msg - 3) {
+        char t[AV_ERROR_MAX_STRING_SIZE];
+        av_strerror(averr, t, sizeof t);
+        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", t);
+    }
+    return code;
+}
+
+gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gerr_vset(e, code, 0, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gerr_vset(e, code, averr, fmt, ap);
+    va_end(ap);
+    return code;
+}
+#endif
+
+static int failures;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            failures++;                                                      \
+            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);           \
+            printf(__VA_ARGS__);                                             \
+            printf("\n");                                                    \
+        }                                                                    \
+    } while (0)
+
+/* ---- synthetic frames ---- */
+
+enum scene { SCENE_GRADIENT, SCENE_ALPHA, SCENE_RED };
+
+/* Moving gradient; SCENE_ALPHA adds, for x >= 100, a blue half-transparent band (y < 48)
+ * above a fully transparent green band; SCENE_RED is opaque pure red. */
+static void paint(gframe *f, int i, enum scene s)
+{
+    f->has_alpha = s == SCENE_ALPHA;
+    for (int y = 0; y < f->h; y++) {
+        uint8_t *p = f->rgba + (size_t)y * f->stride;
+        for (int x = 0; x < f->w; x++, p += 4) {
+            if (s == SCENE_RED) {
+                p[0] = 255, p[1] = 0, p[2] = 0, p[3] = 255;
+            } else if (s == SCENE_ALPHA && x >= 100) {
+                if (y < 48)
+                    p[0] = 0, p[1] = 0, p[2] = 255, p[3] = 128;
+                else
+                    p[0] = 0, p[1] = 255, p[2] = 0, p[3] = 0;
+            } else {
+                p[0] = (uint8_t)((x * 2 + i * 6) & 255);
+                p[1] = (uint8_t)((y * 2 + i * 3) & 255);
+                p[2] = (uint8_t)(((x + y) + i * 9) & 255);
+                p[3] = 255;
+            }
+        }
+    }
+}
+
+/* Writes n frames with the given durations (pts = running sum unless pts is given).
+ * Returns the writer's error; ew and eh get mp4w_size(). */
+static gifc_error write_file(const char *path, const mp4w_params *p, int n, const double *pts,
+                             const double *dur, enum scene s, int *ew, int *eh, gerr *err)
+{
+    mp4w *m = NULL;
+    gframe f;
+    if (gframe_alloc(&f, p->width, p->height)) return GIFC_ERR_NOMEM;
+    gifc_error e = mp4w_open(&m, path, p, err);
+    if (e) goto done;
+    mp4w_size(m, ew, eh);
+    double t = 0;
+    for (int i = 0; i < n; i++) {
+        paint(&f, i, s);
+        f.pts = pts ? pts[i] : t;
+        f.duration = dur[i];
+        t += dur[i];
+        if ((e = mp4w_push(m, &f, err))) goto done;
+    }
+    e = mp4w_finish(m, err);
+done:
+    mp4w_free(&m);
+    gframe_free(&f);
+    return e;
+}
+
+/* ---- reading back ---- */
+
+/* Order of the top-level 'moov' and 'mdat' boxes: 1 when moov comes first. */
+static int moov_before_mdat(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return -1;
+    long moov = -1, mdat = -1, pos = 0;
+    uint8_t h[16];
+    while (fread(h, 1, 8, fp) == 8) {
+        uint64_t size = (uint64_t)h[0] << 24 | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 8 | h[3];
+        if (size == 1) {
+            if (fread(h + 8, 1, 8, fp) != 8) break;
+            size = 0;
+            for (int i = 8; i < 16; i++) size = size << 8 | h[i];
+        }
+        if (!memcmp(h + 4, "moov", 4) && moov < 0) moov = pos;
+        if (!memcmp(h + 4, "mdat", 4) && mdat < 0) mdat = pos;
+        if (size == 0) break; /* to the end of the file */
+        if (size < 8) break;
+        pos += (long)size;
+        if (fseek(fp, pos, SEEK_SET)) break;
+    }
+    fclose(fp);
+    if (moov < 0 || mdat < 0) return -1;
+    return moov < mdat;
+}
+
+typedef struct probe {
+    int codec_h264, yuv420p, width, height, profile;
+    int tag_prim, tag_trc, tag_spc, tag_range;       /* from the container (colr) */
+    int vui_prim, vui_trc, vui_spc, vui_range;       /* from the decoded frames (SPS VUI) */
+    double stream_duration, file_duration; /* seconds */
+    double avg_fps;
+    int frames;
+    double pts[256];
+    /* averages over boxes of the last frame: RGB (decoded with the tagged matrix) and YUV */
+    int nbox;
+    int box[4][4];       /* x0, y0, x1, y1 */
+    double rgb[4][3];
+    double yuv[4][3];
+} probe;
+
+static void box_average(const AVFrame *fr, const uint8_t *rgb, int rgb_stride, const int *b,
+                        double *out_rgb, double *out_yuv)
+{
+    double s[6] = {0};
+    int n = 0, nc = 0;
+    for (int y = b[1]; y < b[3]; y++)
+        for (int x = b[0]; x < b[2]; x++, n++) {
+            const uint8_t *p = rgb + (size_t)y * rgb_stride + (size_t)x * 3;
+            s[0] += p[0], s[1] += p[1], s[2] += p[2];
+            s[3] += fr->data[0][(size_t)y * fr->linesize[0] + x];
+        }
+    for (int y = b[1] / 2; y < (b[3] + 1) / 2; y++)
+        for (int x = b[0] / 2; x < (b[2] + 1) / 2; x++, nc++) {
+            s[4] += fr->data[1][(size_t)y * fr->linesize[1] + x];
+            s[5] += fr->data[2][(size_t)y * fr->linesize[2] + x];
+        }
+    for (int i = 0; i < 3; i++) out_rgb[i] = s[i] / n;
+    out_yuv[0] = s[3] / n;
+    out_yuv[1] = s[4] / nc;
+    out_yuv[2] = s[5] / nc;
+}
+
+/* Converts the frame to RGB24 with the matrix and range its own tags name. */
+static int measure_boxes(const AVFrame *fr, probe *pr)
+{
+    int spc = fr->colorspace == AVCOL_SPC_UNSPECIFIED ? AVCOL_SPC_BT470BG : fr->colorspace;
+    struct SwsContext *s = sws_getContext(fr->width, fr->height, fr->format, fr->width, fr->height,
+                                          AV_PIX_FMT_RGB24,
+                                          SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+                                          NULL, NULL, NULL);
+    if (!s) return -1;
+    const int *coef = sws_getCoefficients(spc);
+    sws_setColorspaceDetails(s, coef, fr->color_range == AVCOL_RANGE_JPEG, coef, 1, 0, 1 << 16,
+                             1 << 16);
+    int stride = fr->width * 3;
+    uint8_t *rgb = malloc((size_t)stride * fr->height);
+    if (!rgb) {
+        sws_freeContext(s);
+        return -1;
+    }
+    uint8_t *dst[1] = {rgb};
+    int dst_stride[1] = {stride};
+    sws_scale(s, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, dst, dst_stride);
+    for (int i = 0; i < pr->nbox; i++) box_average(fr, rgb, stride, pr->box[i], pr->rgb[i], pr->yuv[i]);
+    free(rgb);
+    sws_freeContext(s);
+    return 0;
+}
+
+static int probe_file(const char *path, probe *pr)
+{
+    AVFormatContext *fc = NULL;
+    AVCodecContext *dc = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *fr = av_frame_alloc(), *last = av_frame_alloc();
+    int ret = -1;
+    char url[4200];
+    snprintf(url, sizeof url, "file:%s", path);
+    if (!pkt || !fr || !last) goto out;
+    if (avformat_open_input(&fc, url, NULL, NULL) < 0) goto out;
+    /* colour tags as the container has them, before any decoding */
+    AVCodecParameters *cp = fc->nb_streams == 1 ? fc->streams[0]->codecpar : NULL;
+    if (!cp) goto out;
+    pr->tag_prim = cp->color_primaries;
+    pr->tag_trc = cp->color_trc;
+    pr->tag_spc = cp->color_space;
+    pr->tag_range = cp->color_range;
+    if (avformat_find_stream_info(fc, NULL) < 0) goto out;
+    AVStream *st = fc->streams[0];
+    cp = st->codecpar;
+    pr->codec_h264 = cp->codec_id == AV_CODEC_ID_H264;
+    pr->yuv420p = cp->format == AV_PIX_FMT_YUV420P;
+    pr->width = cp->width;
+    pr->height = cp->height;
+    pr->profile = cp->profile;
+    pr->stream_duration = st->duration * av_q2d(st->time_base);
+    pr->file_duration = fc->duration / (double)AV_TIME_BASE;
+    pr->avg_fps = av_q2d(st->avg_frame_rate);
+
+    const AVCodec *dec = avcodec_find_decoder(cp->codec_id);
+    if (!dec || !(dc = avcodec_alloc_context3(dec))) goto out;
+    if (avcodec_parameters_to_context(dc, cp) < 0) goto out;
+    dc->thread_count = 1;
+    if (avcodec_open2(dc, dec, NULL) < 0) goto out;
+    double tb = av_q2d(st->time_base);
+    int eof = 0;
+    while (!eof) {
+        int r = av_read_frame(fc, pkt);
+        if (r < 0) {
+            eof = 1;
+            avcodec_send_packet(dc, NULL);
+        } else {
+            r = avcodec_send_packet(dc, pkt);
+            av_packet_unref(pkt);
+            if (r < 0) goto out;
+        }
+        while ((r = avcodec_receive_frame(dc, fr)) >= 0) {
+            if (pr->frames < 256) pr->pts[pr->frames] = fr->pts * tb;
+            pr->frames++;
+            av_frame_unref(last);
+            av_frame_move_ref(last, fr);
+        }
+        if (r != AVERROR(EAGAIN) && r != AVERROR_EOF) goto out;
+    }
+    if (pr->frames == 0) goto out;
+    pr->vui_prim = last->color_primaries;
+    pr->vui_trc = last->color_trc;
+    pr->vui_spc = last->colorspace;
+    pr->vui_range = last->color_range;
+    if (measure_boxes(last, pr)) goto out;
+    ret = 0;
+out:
+    avcodec_free_context(&dc);
+    avformat_close_input(&fc);
+    av_packet_free(&pkt);
+    av_frame_free(&fr);
+    av_frame_free(&last);
+    return ret;
+}
+
+static void check_common(const char *name, const probe *pr, int w, int h)
+{
+    CHECK(pr->codec_h264, "%s: codec is not H.264", name);
+    CHECK(pr->yuv420p, "%s: pixel format is not yuv420p", name);
+    CHECK(pr->width == w && pr->height == h, "%s: size %dx%d, expected %dx%d", name, pr->width,
+          pr->height, w, h);
+    CHECK(pr->width % 2 == 0 && pr->height % 2 == 0, "%s: odd size", name);
+    CHECK(pr->tag_prim == AVCOL_PRI_BT709 && pr->tag_trc == AVCOL_TRC_BT709 &&
+              pr->tag_spc == AVCOL_SPC_BT709 && pr->tag_range == AVCOL_RANGE_MPEG,
+          "%s: container colour tags %d/%d/%d range %d, expected BT.709 limited", name,
+          pr->tag_prim, pr->tag_trc, pr->tag_spc, pr->tag_range);
+    CHECK(pr->vui_prim == AVCOL_PRI_BT709 && pr->vui_trc == AVCOL_TRC_BT709 &&
+              pr->vui_spc == AVCOL_SPC_BT709 && pr->vui_range == AVCOL_RANGE_MPEG,
+          "%s: bitstream colour tags %d/%d/%d range %d, expected BT.709 limited", name,
+          pr->vui_prim, pr->vui_trc, pr->vui_spc, pr->vui_range);
+}
+
+static void check_timing(const char *name, const probe *pr, int n, const double *pts,
+                         double total, int per_frame)
+{
+    CHECK(pr->frames == n, "%s: %d frames decoded, %d pushed", name, pr->frames, n);
+    CHECK(fabs(pr->stream_duration - total) <= 0.020, "%s: stream duration %.4f s, expected %.4f",
+          name, pr->stream_duration, total);
+    CHECK(fabs(pr->file_duration - total) <= 0.020, "%s: file duration %.4f s, expected %.4f",
+          name, pr->file_duration, total);
+    if (per_frame)
+        for (int i = 0; i < n && i < pr->frames && i < 256; i++)
+            CHECK(fabs(pr->pts[i] - pts[i]) <= 0.0011, "%s: frame %d at %.4f s, pushed at %.4f",
+                  name, i, pr->pts[i], pts[i]);
+}
+
+static void check_rgb(const char *name, const double *got, int r, int g, int b, double tol)
+{
+    printf("%s: decoded %.1f,%.1f,%.1f, expected %d,%d,%d\n", name, got[0], got[1], got[2], r, g, b);
+    CHECK(fabs(got[0] - r) <= tol && fabs(got[1] - g) <= tol && fabs(got[2] - b) <= tol,
+          "%s: colour %.1f,%.1f,%.1f, expected %d,%d,%d (+-%.0f)", name, got[0], got[1], got[2], r,
+          g, b, tol);
+}
+
+/* BT.709 limited range YUV of pure red: Y 63, Cb 102, Cr 240 (BT.601 would give 81/90/240). */
+static void check_red_yuv(const char *name, const double *yuv)
+{
+    CHECK(fabs(yuv[0] - 63) <= 3 && fabs(yuv[1] - 102) <= 3 && fabs(yuv[2] - 240) <= 3,
+          "%s: red is YUV %.1f,%.1f,%.1f, expected BT.709 63,102,240", name, yuv[0], yuv[1],
+          yuv[2]);
+}
+
+/* ---- the tests ---- */
+
+static void test_constant(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/a.mp4", dir);
+    enum { N = 50 };
+    double dur[N], pts[N];
+    for (int i = 0; i < N; i++) dur[i] = 0.04, pts[i] = i / 25.0;
+    mp4w_params p = {.width = 320, .height = 180, .crf = 23, .background = 0xFFFFFF,
+                     .threads = 0, .fps_hint = 25};
+    gerr err = {0};
+    int ew = 0, eh = 0;
+    gifc_error e = write_file(path, &p, N, pts, dur, SCENE_GRADIENT, &ew, &eh, &err);
+    CHECK(e == GIFC_OK, "a: write failed: %d %s", e, err.msg);
+    if (e) return;
+    CHECK(ew == 320 && eh == 180, "a: mp4w_size %dx%d", ew, eh);
+    CHECK(moov_before_mdat(path) == 1, "a: moov is not before mdat");
+    probe pr = {0};
+    if (probe_file(path, &pr)) {
+        CHECK(0, "a: cannot read back %s", path);
+        return;
+    }
+    check_common("a", &pr, 320, 180);
+    CHECK(pr.profile == FF_PROFILE_H264_HIGH, "a: profile %d, expected High", pr.profile);
+    check_timing("a", &pr, N, pts, 2.0, 1);
+    CHECK(fabs(pr.avg_fps - 25) < 0.01, "a: average frame rate %.3f", pr.avg_fps);
+}
+
+static void test_vfr_alpha_odd(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/b.mp4", dir);
+    static const double dur[] = {0.04, 0.04, 1.0, 0.12, 0.04, 0.04, 0.033, 0.07,
+                                 0.04, 0.5,  0.04, 0.04, 0.04, 0.25,  0.04, 0.06};
+    enum { N = sizeof dur / sizeof dur[0] };
+    double pts[N], total = 0;
+    for (int i = 0; i < N; i++) pts[i] = total, total += dur[i];
+    mp4w_params p = {.width = 175, .height = 97, .crf = 18, .background = 0xFF0000,
+                     .threads = 2, .fps_hint = 0};
+    gerr err = {0};
+    int ew = 0, eh = 0;
+    gifc_error e = write_file(path, &p, N, pts, dur, SCENE_ALPHA, &ew, &eh, &err);
+    CHECK(e == GIFC_OK, "b: write failed: %d %s", e, err.msg);
+    if (e) return;
+    CHECK(ew == 174 && eh == 96, "b: mp4w_size %dx%d", ew, eh);
+    CHECK(moov_before_mdat(path) == 1, "b: moov is not before mdat");
+    probe pr = {.nbox = 2, .box = {{116, 8, 166, 40}, {116, 58, 166, 90}}};
+    if (probe_file(path, &pr)) {
+        CHECK(0, "b: cannot read back %s", path);
+        return;
+    }
+    check_common("b", &pr, 174, 96);
+    CHECK(pr.profile == FF_PROFILE_H264_HIGH, "b: profile %d, expected High", pr.profile);
+    check_timing("b", &pr, N, pts, total, 1);
+    /* blue at alpha 128 over red: (128*0 + 127*255)/255, 0, (128*255)/255 */
+    check_rgb("b half-transparent", pr.rgb[0], 127, 0, 128, 12);
+    check_rgb("b transparent", pr.rgb[1], 255, 0, 0, 12);
+    check_red_yuv("b transparent", pr.yuv[1]);
+}
+
+static void test_tiny(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/c.mp4", dir);
+    /* the second frame is 0.4 ms after the first: it moves to 1 ms */
+    static const double pts[] = {0, 0.0004, 0.1};
+    static const double dur[] = {0.0004, 0.0996, 0.1};
+    static const double want[] = {0, 0.001, 0.1};
+    mp4w_params p = {.width = 1, .height = 1, .crf = 23, .background = 0, .fps_hint = 10};
+    gerr err = {0};
+    int ew = 0, eh = 0;
+    gifc_error e = write_file(path, &p, 3, pts, dur, SCENE_RED, &ew, &eh, &err);
+    CHECK(e == GIFC_OK, "c: write failed: %d %s", e, err.msg);
+    if (e) return;
+    CHECK(ew == 2 && eh == 2, "c: mp4w_size %dx%d", ew, eh);
+    CHECK(moov_before_mdat(path) == 1, "c: moov is not before mdat");
+    probe pr = {.nbox = 1, .box = {{0, 0, 2, 2}}};
+    if (probe_file(path, &pr)) {
+        CHECK(0, "c: cannot read back %s", path);
+        return;
+    }
+    check_common("c", &pr, 2, 2);
+    check_timing("c", &pr, 3, want, 0.2, 1);
+    check_rgb("c red", pr.rgb[0], 255, 0, 0, 12);
+    check_red_yuv("c red", pr.yuv[0]);
+}
+
+/* Timelines that stress the last packet: one frame alone; slow frames then fast ones;
+ * fast frames then a long final hold. */
+static void test_timelines(const char *dir)
+{
+    static const double one[] = {2.0};
+    static const double slow_fast[] = {0.5, 0.7, 0.5, 0.9, 0.04, 0.04, 0.02, 0.04, 0.03};
+    static const double long_end[] = {0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 0.04, 3.0};
+    static const struct {
+        const char *name, *file;
+        const double *dur;
+        int n, crf;
+    } cases[] = {
+        {"d", "d.mp4", one, 1, 0}, /* CRF 0: lossless */
+        {"e", "e.mp4", slow_fast, sizeof slow_fast / sizeof slow_fast[0], 51},
+        /* relative (main() works in dir) with a ':', which must not be taken for a protocol */
+        {"f", "f:hold.mp4", long_end, sizeof long_end / sizeof long_end[0], 23},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char path[4096];
+        if (strchr(cases[c].file, ':'))
+            snprintf(path, sizeof path, "%s", cases[c].file);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, cases[c].file);
+        double pts[16], total = 0;
+        for (int i = 0; i < cases[c].n; i++) pts[i] = total, total += cases[c].dur[i];
+        mp4w_params p = {.width = 96, .height = 64, .crf = cases[c].crf, .background = 0xFFFFFF};
+        gerr err = {0};
+        gifc_error e = write_file(path, &p, cases[c].n, pts, cases[c].dur, SCENE_GRADIENT, NULL,
+                                  NULL, &err);
+        CHECK(e == GIFC_OK, "%s: write failed: %d %s", cases[c].name, e, err.msg);
+        if (e) continue;
+        probe pr = {0};
+        if (probe_file(path, &pr)) {
+            CHECK(0, "%s: cannot read back %s", cases[c].name, path);
+            continue;
+        }
+        check_common(cases[c].name, &pr, 96, 64);
+        check_timing(cases[c].name, &pr, cases[c].n, pts, total, 1);
+        CHECK(moov_before_mdat(path) == 1, "%s: moov is not before mdat", cases[c].name);
+    }
+}
+
+static void test_failures(const char *dir)
+{
+    char path[4096];
+    mp4w_params p = {.width = 64, .height = 48, .crf = 23, .background = 0xFFFFFF};
+    mp4w *m = (mp4w *)&p; /* must come back NULL */
+    gerr err = {0};
+
+    /* missing folder */
+    const char *bad = "/nonexistent-dir/x.mp4";
+    gifc_error e = mp4w_open(&m, bad, &p, &err);
+    CHECK(e == GIFC_ERR_OUTPUT && err.code == GIFC_ERR_OUTPUT, "missing folder: code %d", e);
+    CHECK(strstr(err.msg, bad) != NULL, "missing folder: message '%s' does not name the path",
+          err.msg);
+    CHECK(m == NULL, "missing folder: writer not NULL");
+    printf("message for a missing folder: %s\n", err.msg);
+
+    /* the path is a folder */
+    memset(&err, 0, sizeof err);
+    e = mp4w_open(&m, dir, &p, &err);
+    CHECK(e == GIFC_ERR_OUTPUT && strstr(err.msg, dir), "folder as output: %d '%s'", e, err.msg);
+
+    /* bad parameters */
+    snprintf(path, sizeof path, "%s/bad.mp4", dir);
+    mp4w_params q = p;
+    q.crf = 52;
+    memset(&err, 0, sizeof err);
+    CHECK(mp4w_open(&m, path, &q, &err) == GIFC_ERR_INVALID_ARG && !m, "crf 52 accepted");
+    q = p;
+    q.width = 0;
+    memset(&err, 0, sizeof err);
+    CHECK(mp4w_open(&m, path, &q, &err) == GIFC_ERR_INVALID_ARG && !m, "width 0 accepted");
+    q = p;
+    q.bitrate = 100000;
+    memset(&err, 0, sizeof err);
+    CHECK(mp4w_open(&m, path, &q, &err) == GIFC_ERR_INVALID_ARG && !m, "bitrate accepted");
+
+    /* misuse of an open writer, then abandoning it (no leaks, file left behind) */
+    memset(&err, 0, sizeof err);
+    e = mp4w_open(&m, path, &p, &err);
+    CHECK(e == GIFC_OK, "open: %d %s", e, err.msg);
+    if (!e) {
+        gframe f;
+        gframe wrong;
+        if (gframe_alloc(&f, 64, 48) || gframe_alloc(&wrong, 32, 48)) {
+            CHECK(0, "out of memory");
+            mp4w_free(&m);
+            return;
+        }
+        memset(&err, 0, sizeof err);
+        CHECK(mp4w_finish(m, &err) == GIFC_ERR_INVALID_ARG, "finish with no frames accepted");
+        memset(&err, 0, sizeof err);
+        CHECK(mp4w_push(m, &wrong, &err) == GIFC_ERR_INVALID_ARG, "wrong frame size accepted");
+        for (int i = 0; i < 20; i++) {
+            paint(&f, i, SCENE_GRADIENT);
+            f.pts = i * 0.05;
+            f.duration = 0.05;
+            memset(&err, 0, sizeof err);
+            e = mp4w_push(m, &f, &err);
+            CHECK(e == GIFC_OK, "push %d: %d %s", i, e, err.msg);
+        }
+        memset(&err, 0, sizeof err);
+        CHECK(mp4w_push(m, &f, &err) == GIFC_ERR_INVALID_ARG, "repeated pts accepted");
+        mp4w_free(&m);
+        CHECK(m == NULL, "mp4w_free did not clear the pointer");
+        CHECK(access(path, F_OK) == 0, "abandoned file was removed");
+        gframe_free(&f);
+        gframe_free(&wrong);
+    }
+    mp4w_free(&m);
+    mp4w_free(NULL);
+
+    /* a device that is always full: some call must fail with GIFC_ERR_OUTPUT */
+    if (access("/dev/full", W_OK) == 0) {
+        double dur[30], pts[30];
+        for (int i = 0; i < 30; i++) dur[i] = 0.1, pts[i] = i * 0.1;
+        memset(&err, 0, sizeof err);
+        mp4w_params big = p;
+        big.width = 320, big.height = 240, big.crf = 0;
+        e = write_file("/dev/full", &big, 30, pts, dur, SCENE_GRADIENT, NULL, NULL, &err);
+        CHECK(e == GIFC_ERR_OUTPUT && strstr(err.msg, "/dev/full"), "disk full: %d '%s'", e,
+              err.msg);
+        printf("message for a full disk: %s\n", err.msg);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    av_log_set_level(AV_LOG_ERROR); /* the test owns the log level, the writer never sets it */
+    char dir[] = "/tmp/gifc-mp4w-XXXXXX";
+    if (!mkdtemp(dir) || chdir(dir)) {
+        perror(dir);
+        return 2;
+    }
+    test_constant(dir);
+    test_vfr_alpha_odd(dir);
+    test_tiny(dir);
+    test_timelines(dir);
+    test_failures(dir);
+
+    int keep = argc > 1 && !strcmp(argv[1], "--keep");
+    if (keep) {
+        printf("outputs kept in %s\n", dir);
+    } else {
+        static const char *names[] = {"a.mp4", "b.mp4", "c.mp4", "d.mp4",
+                                      "e.mp4", "f:hold.mp4", "bad.mp4"};
+        char path[4096];
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            unlink(path);
+        }
+        if (chdir("/") == 0) rmdir(dir);
+    }
+    if (failures) {
+        printf("test_mp4_writer: %d failure(s)\n", failures);
+        return 1;
+    }
+    printf("test_mp4_writer: all passed\n");
+    return 0;
+}
