@@ -8,11 +8,14 @@
  * once the next entry to create no longer fits, so the encoder counts entries the same way.
  *
  * Lossy mode ("lossy LZW"): the decoder only ever sees codes, so the encoder is free to
- * emit a dictionary string that is merely *close* to the true pixels. While growing the
- * current string it may follow any child whose colour is near the true pixel, and it
- * searches the dictionary tree for the branch that covers the most pixels. Errors are
- * carried along the run (1-D error diffusion) so that a run of approximations averages
- * out instead of drifting to one side.
+ * emit a dictionary string that is merely *close* to the true pixels. For each string it
+ * runs a bounded depth-first search of the dictionary tree: at every node the child equal
+ * to the true pixel is tried first, then any child whose colour is acceptable; subtrees
+ * that cannot beat the longest match found are skipped, and the longest wins. The search
+ * starts below the true pixel and then, budget permitting, below the closest other
+ * colours (a string may start approximated too). The error is carried along the run
+ * (1-D error diffusion: each pixel's target is its true colour plus 3/4 of the previous
+ * pixel's error) so approximations average out instead of drifting to one side.
  *
  * Threshold mapping (documented contract, the unit test relies on it):
  *   distance d(a, b) = 2*dR^2 + 4*dG^2 + 3*dB^2  (cheap perceptual weights, sum 9)
@@ -35,7 +38,9 @@
                                    a miss (the common case on noisy frames) ends fast */
 #define HASH_SIZE (1u << HASH_BITS)
 #define NO_SLOT 0xFFFFFFFFu
-#define SEARCH_BUDGET 384       /* lossy: colour tests per emitted code beyond exact steps */
+#define SEARCH_BUDGET 384       /* lossy: colour tests per string (exact steps are free);
+                                   bounds the worst case, rarely reached on real frames */
+#define NEAR_MAX 16             /* lossy: alternative first pixels tried per string */
 #define LOSSY_MAX 400           /* clamp: far beyond any useful setting, keeps ints small */
 
 /* ---------- bit packing into sub-blocks ---------- */
@@ -253,8 +258,9 @@ typedef struct lossy {
     long T, Tmax;
     int rgb[256][3];
     frame *stack;      /* MAX_CODES + 1 frames: deeper than any string */
-    uint8_t *near;     /* 256 x 256: per colour, the other colours within Tmax */
+    uint8_t *near;     /* 256 x NEAR_MAX: per colour, the closest others within Tmax */
     uint16_t near_n[256]; /* list lengths, NEAR_UNKNOWN until first needed */
+    uint64_t within[256][4]; /* per colour, bit set of all colours within Tmax of it */
 } lossy;
 
 #define NEAR_UNKNOWN 0xFFFFu
@@ -319,18 +325,54 @@ static inline void carry(const lossy *L, frame *f, unsigned q, int e[3])
     for (int k = 0; k < 3; k++) e[k] = (t[k] - L->rgb[q][k]) * 3 / 4;
 }
 
-/* May colour q stand in for f's pixel? Never to or from transparent or colourless. */
-static inline int acceptable(const lossy *L, frame *f, unsigned q)
+/* Works out, the first time colour p needs it, which colours may stand in for it at all:
+ * the set of opaque colours within Tmax (a bit test then rejects most candidates without
+ * arithmetic), and the NEAR_MAX closest of them, closest first, to try as a string's first
+ * pixel. Lazy because most frames use a fraction of the palette. The list is capped since
+ * far alternatives rarely win and each costs a subtree walk. */
+static void near_prepare(lossy *L, unsigned p)
 {
-    if (!f->opaque || (int)q == L->trans || (int)q >= L->ncolors) return 0;
-    return dist3(L->rgb[q], frame_target(L, f)) <= L->T &&
-           dist3(L->rgb[q], L->rgb[f->pix]) <= L->Tmax;
+    uint8_t *list = L->near + NEAR_MAX * p;
+    long dl[NEAR_MAX];
+    unsigned k = 0;
+    memset(L->within[p], 0, sizeof L->within[p]);
+    for (int q = 0; q < L->ncolors; q++) {
+        long dq = dist3(L->rgb[q], L->rgb[p]);
+        if ((unsigned)q == p || q == L->trans || dq > L->Tmax) continue;
+        L->within[p][q >> 6] |= 1ull << (q & 63);
+        if (k == NEAR_MAX && dq >= dl[k - 1]) continue;
+        unsigned i = k < NEAR_MAX ? k++ : k - 1; /* insertion into the sorted list */
+        for (; i > 0 && dl[i - 1] > dq; i--) {
+            dl[i] = dl[i - 1];
+            list[i] = list[i - 1];
+        }
+        dl[i] = dq;
+        list[i] = (uint8_t)q;
+    }
+    L->near_n[p] = (uint16_t)k;
+}
+
+static const uint8_t *near_list(lossy *L, unsigned p, unsigned *n)
+{
+    if (L->near_n[p] == NEAR_UNKNOWN) near_prepare(L, p);
+    *n = L->near_n[p];
+    return L->near + NEAR_MAX * p;
+}
+
+/* May colour q stand in for f's pixel? Never to or from transparent or colourless (those
+ * are absent from the `within` sets). */
+static inline int acceptable(lossy *L, frame *f, unsigned q)
+{
+    if (!f->opaque) return 0;
+    if (L->near_n[f->pix] == NEAR_UNKNOWN) near_prepare(L, f->pix);
+    if (!((L->within[f->pix][q >> 6] >> (q & 63)) & 1)) return 0;
+    return dist3(L->rgb[q], frame_target(L, f)) <= L->T;
 }
 
 /* Next child of f worth descending into, or NO_CODE. The exact child comes first (it costs
  * no quality); then any child whose colour is acceptable and whose subtree could still
- * beat the best length found. *budget bounds colour tests: the search is a heuristic. */
-static unsigned next_child(const lossy *L, const coder *c, frame *f, hunt *h, int e[3])
+ * beat the best length found. h->budget bounds colour tests: the search is a heuristic. */
+static unsigned next_child(lossy *L, const coder *c, frame *f, hunt *h, int e[3])
 {
     const dict *d = &c->d;
     if (!f->started) {
@@ -360,7 +402,7 @@ static unsigned next_child(const lossy *L, const coder *c, frame *f, hunt *h, in
  * next dictionary entry a duplicate). */
 static void extend_exact(const lossy *L, const coder *c, hunt *h)
 {
-    frame f;
+    frame f = { 0 };
     while (h->best_len < h->limit) {
         frame_init(L, &f, h->best, h->start + h->best_len, h->best_e);
         unsigned k = dict_find(&c->d, h->best, f.pix, NULL);
@@ -375,7 +417,7 @@ static void extend_exact(const lossy *L, const coder *c, hunt *h)
  * h->start, leaving error e) for a string longer than h->best_len within the colour
  * tolerance. Subtrees whose longest string cannot beat the best found are skipped, so the
  * common exact path costs about one lookup per pixel. */
-static void dfs(const lossy *L, const coder *c, hunt *h, unsigned root, const int e[3])
+static void dfs(lossy *L, const coder *c, hunt *h, unsigned root, const int e[3])
 {
     const dict *d = &c->d;
     frame *stk = L->stack;
@@ -402,22 +444,6 @@ static void dfs(const lossy *L, const coder *c, hunt *h, unsigned root, const in
     }
 }
 
-/* The colours that may stand in for colour p at all (within Tmax, opaque), computed the
- * first time p needs them: most frames use a fraction of the palette. */
-static const uint8_t *near_list(lossy *L, unsigned p, unsigned *n)
-{
-    uint8_t *list = L->near + 256 * p;
-    if (L->near_n[p] == NEAR_UNKNOWN) {
-        unsigned k = 0;
-        for (int q = 0; q < L->ncolors; q++)
-            if ((unsigned)q != p && q != L->trans && dist3(L->rgb[q], L->rgb[p]) <= L->Tmax)
-                list[k++] = (uint8_t)q;
-        L->near_n[p] = (uint16_t)k;
-    }
-    *n = L->near_n[p];
-    return list;
-}
-
 /* Finds the next string from pixel start. First below the true pixel, then, budget
  * permitting, below other roots close to it: a string may start with an approximated
  * pixel too. The entry `pending` (previous string + true pixel) was added before the
@@ -431,7 +457,7 @@ static unsigned search(lossy *L, const coder *c, size_t start, unsigned pending,
     const dict *d = &c->d;
     unsigned p = L->px[start];
     hunt h = { start, L->n - start, NO_CODE, SEARCH_BUDGET, p, 1, p, { 0, 0, 0 } };
-    frame f;
+    frame f = { 0 };
     frame_init(L, &f, p, start, e);
     carry(L, &f, p, h.best_e);
     dfs(L, c, &h, p, h.best_e);
@@ -541,7 +567,7 @@ static int run_lossy(coder *c, const uint8_t *idx, int w, int h, int stride,
     int rc = -1;
     if (!L || !links || !suffix) goto done;
     L->stack = malloc((MAX_CODES + 1) * sizeof *L->stack);
-    L->near = malloc(256 * 256);
+    L->near = malloc(256 * NEAR_MAX);
     L->px = gather(idx, w, h, stride, c->clear, bad);
     if (!L->stack || !L->near || !L->px) goto done;
     for (int i = 0; i < 256; i++) L->near_n[i] = NEAR_UNKNOWN;

@@ -15,7 +15,9 @@
  *
  * Setup is split so that an audio stream can be added later: output_create() makes the
  * muxer context and opens the file, video_encoder_open() / video_stream_add() add the video
- * stream, output_start() writes the header once every stream exists.
+ * stream, audio_stream_add() the optional audio stream (from the caller's audio encoder),
+ * output_start() writes the header once every stream exists. Audio packets arrive already
+ * encoded (mp4w_write_audio) and go straight to the interleaving muxer.
  */
 #include "mp4_writer.h"
 
@@ -55,6 +57,7 @@ struct mp4w {
     AVFormatContext *fmt;
     AVCodecContext *enc;
     AVStream *vst;
+    AVStream *ast;      /* audio stream, NULL without audio */
     struct SwsContext *sws;
     AVFrame *yuv;
     AVPacket *pkt;
@@ -222,6 +225,18 @@ static gifc_error video_stream_add(mp4w *m, const mp4w_params *p, gerr *err)
     return GIFC_OK;
 }
 
+/* The audio stream, described by the caller's opened encoder (copied, not kept). */
+static gifc_error audio_stream_add(mp4w *m, const AVCodecContext *a, gerr *err)
+{
+    AVStream *st = avformat_new_stream(m->fmt, NULL);
+    if (!st) return gerr_set(err, GIFC_ERR_NOMEM, "out of memory (MP4 stream)");
+    m->ast = st;
+    st->time_base = (AVRational){1, a->sample_rate}; /* a wish, as for video */
+    int r = avcodec_parameters_from_context(st->codecpar, a);
+    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot set up the audio stream");
+    return GIFC_OK;
+}
+
 /* Writes the header; every stream must exist by now. */
 static gifc_error output_start(mp4w *m, gerr *err)
 {
@@ -294,6 +309,9 @@ static gifc_error check_params(const char *path, const mp4w_params *p, gerr *err
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: bad frame rate hint");
     if (p->bitrate != 0)
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: bitrate mode is not implemented");
+    if (p->audio && (p->audio->codec_type != AVMEDIA_TYPE_AUDIO || p->audio->sample_rate <= 0 ||
+                     p->audio->ch_layout.nb_channels <= 0))
+        return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: the audio encoder is not set up");
     return GIFC_OK;
 }
 
@@ -330,7 +348,7 @@ gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *e
     if ((e = output_create(m, err))) goto fail;
     if ((e = video_encoder_open(m, p, err))) goto fail;
     if ((e = video_stream_add(m, p, err))) goto fail;
-    /* (an audio stream would be added here) */
+    if (p->audio && (e = audio_stream_add(m, p->audio, err))) goto fail;
     if ((e = output_start(m, err))) goto fail;
     if ((e = converter_open(m, err))) goto fail;
     *out = m;
@@ -524,6 +542,28 @@ gifc_error mp4w_push(mp4w *m, const gframe *f, gerr *err)
     e = encode_frame(m, f, err);
     if (e) m->state = MP4W_FAILED;
     return e;
+}
+
+gifc_error mp4w_write_audio(mp4w *m, AVPacket *pkt, AVRational tb, gerr *err)
+{
+    gifc_error e = GIFC_OK;
+    if (!m || m->state != MP4W_OPEN) e = misuse(m, err);
+    else if (!m->ast) e = gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: no audio stream");
+    else if (!pkt || tb.num <= 0 || tb.den <= 0)
+        e = gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: bad audio packet");
+    if (e) {
+        if (pkt) av_packet_unref(pkt);
+        return e;
+    }
+    pkt->stream_index = m->ast->index;
+    av_packet_rescale_ts(pkt, tb, m->ast->time_base);
+    int r = av_interleaved_write_frame(m->fmt, pkt);
+    av_packet_unref(pkt); /* already blank on success */
+    if (r < 0) {
+        m->state = MP4W_FAILED;
+        return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+    }
+    return GIFC_OK;
 }
 
 gifc_error mp4w_finish(mp4w *m, gerr *err)

@@ -5,6 +5,7 @@
  *   mp4w *m = NULL;
  *   if (mp4w_open(&m, path, &params, err)) goto fail;      // file created, header written
  *   for each frame: if (mp4w_push(m, &frame, err)) goto fail;
+ *   (with an audio stream: mp4w_write_audio() for each audio packet, in between)
  *   if (mp4w_finish(m, err)) goto fail;                     // file complete
  *   mp4w_free(&m);
  * fail:
@@ -17,15 +18,24 @@
  * the background colour. An odd width or height is cropped down to even (the last column /
  * row is dropped); a size of 1 is padded to 2 by repeating the edge pixel.
  *
+ * Audio (optional): when params.audio names an opened audio encoder, a second stream
+ * (index 1, after the video) is created from it before the header is written; the caller
+ * encodes the audio itself and hands each packet to mp4w_write_audio(). The muxer
+ * interleaves the two streams; faststart applies to the whole file. Without params.audio
+ * the file is exactly what it was before audio support existed.
+ *
  * Not thread-safe per writer; distinct writers are independent (no global state).
  */
 #ifndef GIFC_MP4_WRITER_H
 #define GIFC_MP4_WRITER_H
 #include <stdint.h>
+#include <libavutil/rational.h>
 #include "err.h"
 #include "frame.h"
 
 typedef struct mp4w mp4w;
+struct AVCodecContext;
+struct AVPacket;
 
 typedef struct mp4w_params {
     int width, height;     /* input frame size (RGBA frames pushed will have this size); may be odd */
@@ -38,6 +48,11 @@ typedef struct mp4w_params {
                               values above 1000 count as unknown, negative is an error */
     int64_t bitrate;       /* reserved for a later size-budget feature: must be 0 = CRF mode
                               (anything else fails with GIFC_ERR_INVALID_ARG for now) */
+    const struct AVCodecContext *audio; /* optional: an opened audio encoder (e.g. AAC, with
+                              AV_CODEC_FLAG_GLOBAL_HEADER so that its extradata exists); its
+                              parameters, extradata and sample rate are copied into a second
+                              stream during mp4w_open and it is not used afterwards. NULL:
+                              video only */
 } mp4w_params;
 
 /* Creates the writer and the file at path (replacing an existing file), opens the encoder
@@ -59,6 +74,15 @@ void mp4w_size(const mp4w *m, int *w, int *h);
  * closer than 1 ms are spread 1 ms apart. f->has_alpha == 0 means alpha is ignored.
  * After any failure the writer refuses further pushes; call mp4w_free. */
 gifc_error mp4w_push(mp4w *m, const gframe *f, gerr *err);
+
+/* Writes one encoded audio packet (pts / dts / duration in tb, e.g. the audio encoder's
+ * time base) to the audio stream. Takes the packet's reference: pkt comes back blank, on
+ * failure too. Packets come in decode order; they may be written at any point between
+ * mp4w_open and mp4w_finish, interleaved with mp4w_push calls in any way (the muxer
+ * buffers and interleaves by time), but every audio packet must have been written before
+ * mp4w_finish. Errors: GIFC_ERR_INVALID_ARG (no audio stream, bad time base, writer
+ * finished or failed), GIFC_ERR_OUTPUT (write failed; the writer then refuses everything). */
+gifc_error mp4w_write_audio(mp4w *m, struct AVPacket *pkt, AVRational tb, gerr *err);
 
 /* Flushes the encoder, writes the trailer (moov moved to the front: faststart) and closes
  * the file; the file is complete after a successful return. At least one frame must have

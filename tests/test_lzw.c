@@ -540,6 +540,39 @@ static void test_bad_input(void)
     gbuf_free(&b);
 }
 
+/* The encoder appends; lossy without a palette falls back to exact; no pixels is legal. */
+static void test_api_edges(void)
+{
+    image im = img_noise(50, 40, 50, 16);
+    lzw_params p = { 4, NULL, 0, -1, 0 };
+    gbuf alone = { 0 }, after = { 0 };
+    gbuf_put(&after, "XYZ", 3);
+    if (lzw_encode(im.px, 50, 40, 50, &p, &alone) || lzw_encode(im.px, 50, 40, 50, &p, &after))
+        fail("append: encode failed");
+    else if (after.len != alone.len + 3 || memcmp(after.data, "XYZ", 3) ||
+             memcmp(after.data + 3, alone.data, alone.len))
+        fail("append: output does not follow the existing bytes unchanged");
+    p.lossy = 80; /* no palette: must still be exact */
+    {
+        gbuf nopal = { 0 };
+        if (lzw_encode(im.px, 50, 40, 50, &p, &nopal) || nopal.len != alone.len ||
+            memcmp(nopal.data, alone.data, alone.len))
+            fail("lossy without palette is not the exact encoding");
+        gbuf_free(&nopal);
+    }
+    gbuf_free(&alone);
+    gbuf_free(&after);
+    free(im.px);
+
+    gbuf empty = { 0 };
+    uint8_t none[1];
+    int clears;
+    p.lossy = 0;
+    if (lzw_encode(none, 0, 0, 0, &p, &empty)) fail("0x0 image rejected");
+    else strict_decode(&empty, 4, 0, none, &clears, "0x0 image");
+    gbuf_free(&empty);
+}
+
 static void test_lossy_smooth(void)
 {
     static uint8_t pal[256 * 3];
@@ -668,6 +701,7 @@ int main(void)
 {
     test_checker_can_fail();
     test_bad_input();
+    test_api_edges();
     test_exact_basic();
     test_exact_shapes();
     test_exact_resets();

@@ -1,0 +1,769 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end tests: drive the gifc CLI on the fixtures and check what it wrote with
+independent decoders (tests/probe: giflib, libavformat/libavcodec, libwebpdemux) and the
+ffmpeg CLI (SSIM), never with gifc's own code.
+
+    python3 tests/e2e_test.py --gifc build/gifc --probe build/tests/probe --fixtures fixtures
+        [unittest options, e.g. -v, -k Options]
+
+Also the helper module of errors_test.py and corpus_test.py (import e2e_test).
+Python 3 standard library only; needs the ffmpeg / ffprobe CLIs for the SSIM checks (those
+tests are skipped, with a reason, when ffmpeg is missing).
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+# Set by configure() from the command line.
+GIFC = PROBE = FIXTURES = None
+
+# ---------------------------------------------------------------------------------------
+# Expectations that fixtures.tsv does not hold.
+
+# GIF output size per fixture with default options: a GIF from video fits inside 480x480
+# and is never enlarged; rotation and sample aspect are applied; a GIF from an animation
+# keeps the source's size.
+GIF_DIMS = {
+    'h264_aac_320x180_25fps_2s.mp4': (320, 180),
+    'hevc_320x180_25fps_2s.mov': (320, 180),
+    'vp9_alpha_320x180_25fps_2s.webm': (320, 180),
+    'mpeg4_320x180_25fps_2s.avi': (313, 180),       # SAR 45:46: 320 * 45 / 46 = 313.04
+    'vp8_320x180_25fps_2s.mkv': (320, 180),
+    'h264_vfr_320x180_13frames.mp4': (320, 180),
+    'h264_rot90cw_320x180_25fps_2s.mp4': (180, 320),  # display matrix -90: portrait
+    'vp9_odd_175x97_25fps_2s.webm': (175, 97),
+    'gif_transparent_localpal_160x90_24frames.gif': (160, 90),
+    'apng_alpha_128x96_15frames.apng': (128, 96),
+    'webp_anim_alpha_128x96_9frames.webp': (128, 96),
+}
+
+# SSIM floors (ffmpeg ssim 'All', computed as /work/shared/bench/quality.sh does), about
+# 0.02 under the values measured when the floors were set (gifc 0.1.0, ffmpeg 5.1); the
+# measured value is in the comment. The transparent fixtures score lower because the
+# comparison drops alpha: what colour a fully transparent pixel carries is arbitrary.
+GIF_SSIM_FLOOR = {
+    'h264_aac_320x180_25fps_2s.mp4': 0.95,           # measured 0.9708
+    'hevc_320x180_25fps_2s.mov': 0.97,               # measured 0.9932
+    'vp9_alpha_320x180_25fps_2s.webm': 0.75,         # measured 0.7708
+    'mpeg4_320x180_25fps_2s.avi': 0.89,              # measured 0.9120
+    'vp8_320x180_25fps_2s.mkv': 0.95,                # measured 0.9705
+    'h264_vfr_320x180_13frames.mp4': 0.95,           # measured 0.9729
+    'h264_rot90cw_320x180_25fps_2s.mp4': 0.97,       # measured 0.9925
+    'vp9_odd_175x97_25fps_2s.webm': 0.94,            # measured 0.9622
+    'gif_transparent_localpal_160x90_24frames.gif': 0.97,  # measured 0.9960
+    'apng_alpha_128x96_15frames.apng': 0.55,         # measured 0.5734
+    'webp_anim_alpha_128x96_9frames.webp': 0.86,     # measured 0.8829
+}
+MP4_SSIM_FLOOR = {
+    'h264_aac_320x180_25fps_2s.mp4': 0.95,           # measured 0.9749
+    'hevc_320x180_25fps_2s.mov': 0.96,               # measured 0.9850
+    'vp9_alpha_320x180_25fps_2s.webm': 0.60,         # measured 0.6274
+    'mpeg4_320x180_25fps_2s.avi': 0.91,              # measured 0.9383
+    'vp8_320x180_25fps_2s.mkv': 0.96,                # measured 0.9837
+    'h264_vfr_320x180_13frames.mp4': 0.95,           # measured 0.9742
+    'h264_rot90cw_320x180_25fps_2s.mp4': 0.96,       # measured 0.9847
+    'vp9_odd_175x97_25fps_2s.webm': 0.95,            # measured 0.9720
+    'gif_transparent_localpal_160x90_24frames.gif': 0.73,  # measured 0.7550
+    'apng_alpha_128x96_15frames.apng': 0.42,         # measured 0.4464
+    'webp_anim_alpha_128x96_9frames.webp': 0.68,     # measured 0.7005
+}
+
+ANIMATION_FORMATS = ('gif', 'apng', 'webp_pipe')
+TIMEOUT = 300  # seconds for one gifc run on a fixture
+
+# ---------------------------------------------------------------------------------------
+# Helpers shared with errors_test.py and corpus_test.py.
+
+
+def configure(argv, description):
+    """Parses --gifc/--probe/--fixtures; returns the arguments left for unittest."""
+    global GIFC, PROBE, FIXTURES
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument('--gifc', required=True, help='the gifc binary')
+    ap.add_argument('--probe', required=True, help='the tests/probe binary')
+    ap.add_argument('--fixtures', required=False, default=None, help='fixtures folder')
+    args, rest = ap.parse_known_args(argv)
+    GIFC = os.path.abspath(args.gifc)
+    PROBE = os.path.abspath(args.probe)
+    FIXTURES = os.path.abspath(args.fixtures) if args.fixtures else None
+    for what, path in (('gifc', GIFC), ('probe', PROBE)):
+        if not os.access(path, os.X_OK):
+            ap.error('%s binary %s is not executable' % (what, path))
+    return rest
+
+
+def run_gifc(args, timeout=TIMEOUT, **kw):
+    """Runs gifc with args; returns a CompletedProcess with bytes stdout / stderr."""
+    kw.setdefault('stdin', subprocess.DEVNULL)
+    return subprocess.run([GIFC] + [str(a) for a in args], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout, **kw)
+
+
+def probe(path):
+    """probe's JSON for path; raises AssertionError when probe cannot read it."""
+    p = subprocess.run([PROBE, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=600)
+    try:
+        info = json.loads(p.stdout.decode())
+    except ValueError:
+        raise AssertionError('probe printed no JSON for %s (exit %d): %r %r'
+                             % (path, p.returncode, p.stdout[:200], p.stderr[:200]))
+    if p.returncode != 0 or 'error' in info:
+        raise AssertionError('probe cannot read %s: %s' % (path, info))
+    return info
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def hidden_files(folder):
+    """Names in folder starting with '.' (gifc's temporary files are '.NAME.XXXXXX')."""
+    return sorted(n for n in os.listdir(folder) if n.startswith('.'))
+
+
+def gifc_temp_files(folder):
+    """gifc's spool / temp names in a TMPDIR: gifc-stdin-*, gifc-out.*."""
+    return sorted(n for n in os.listdir(folder) if n.startswith('gifc-'))
+
+
+def have_ffmpeg():
+    return shutil.which('ffmpeg') is not None and shutil.which('ffprobe') is not None
+
+
+def is_webp(path):
+    with open(path, 'rb') as f:
+        head = f.read(12)
+    return head[:4] == b'RIFF' and head[8:12] == b'WEBP'
+
+
+def ffprobe_json(path, *args):
+    p = subprocess.run(['ffprobe', '-v', 'error', '-of', 'json'] + list(args) + [str(path)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    if p.returncode != 0:
+        raise AssertionError('ffprobe cannot read %s: %s' % (path, p.stderr.decode()[-300:]))
+    return json.loads(p.stdout.decode())
+
+
+def ssim(src, out, fps, start=0.0, duration=None):
+    """SSIM 'All' of out against src the way /work/shared/bench/quality.sh measures it: both
+    resampled to one constant fps timeline at out's size (lanczos), yuv444p, ffmpeg's ssim
+    filter. An animated WebP source (which ffmpeg 5.1 cannot decode) is fed as raw RGBA
+    frames from probe --webp-rgba at the same fps."""
+    s = ffprobe_json(out, '-select_streams', 'v:0', '-show_entries', 'stream=width,height')
+    ow, oh = s['streams'][0]['width'], s['streams'][0]['height']
+    feeder = None
+    cmd = ['ffmpeg', '-hide_banner', '-nostats']
+    if start:
+        cmd += ['-ss', '%g' % start]
+    if duration:
+        cmd += ['-t', '%g' % duration]
+    if is_webp(src):
+        info = probe(src)
+        feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(src)],
+                                  stdout=subprocess.PIPE)
+        cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size',
+                '%dx%d' % (info['width'], info['height']), '-framerate', '%g' % fps,
+                '-i', 'pipe:0']
+    else:
+        cmd += ['-nostdin', '-i', str(src)]
+    cmd += ['-i', str(out), '-lavfi',
+            '[0:v]fps={f},scale={w}:{h}:flags=lanczos,format=yuv444p,setpts=N/({f}*TB)[ref];'
+            '[1:v]fps={f},scale={w}:{h}:flags=lanczos,format=yuv444p,setpts=N/({f}*TB)[dis];'
+            '[dis][ref]ssim=shortest=1'.format(f='%g' % fps, w=ow, h=oh),
+            '-f', 'null', '-']
+    try:
+        p = subprocess.run(cmd, stdin=feeder.stdout if feeder else subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
+    finally:
+        if feeder:
+            feeder.stdout.close()
+            feeder.wait()
+    found = re.findall(r'SSIM Y:.* All:([0-9.]+)', p.stderr.decode(errors='replace'))
+    if not found:
+        raise AssertionError('no SSIM for %s vs %s: %s'
+                             % (out, src, p.stderr.decode(errors='replace')[-500:]))
+    return float(found[-1])
+
+
+def load_fixtures(folder):
+    """fixtures.tsv as a dict file -> row (numbers converted; '-' for bad inputs)."""
+    rows = {}
+    with open(os.path.join(folder, 'fixtures.tsv'), encoding='utf-8') as f:
+        header = f.readline().rstrip('\n').split('\t')
+        for line in f:
+            if not line.strip():
+                continue
+            row = dict(zip(header, line.rstrip('\n').split('\t')))
+            if row['format'] != '-':
+                for k in ('width', 'height', 'rotation_deg', 'frames', 'has_alpha'):
+                    row[k] = int(row[k])
+                row['duration_s'] = float(row['duration_s'])
+                row['animation'] = row['format'] in ANIMATION_FORMATS
+            rows[row['file']] = row
+    return rows
+
+
+def source_timeline_ms(path, row):
+    """Start times (ms, from 0, presentation order) of the source's frames plus its end,
+    read with probe (giflib delays, libwebp durations, libav pts)."""
+    info = probe(path)
+    if info['format'] == 'gif':
+        steps = [d * 10 for d in info['delays_cs']]
+    elif info['format'] == 'webp':
+        steps = info['durations_ms']
+    else:
+        pts = info['pts_ms']
+        return [t - pts[0] for t in pts], row['duration_s'] * 1000
+    starts, t = [], 0
+    for d in steps:
+        starts.append(t)
+        t += d
+    return starts, t
+
+
+def parallel(jobs, workers=2):
+    """Runs callables, at most `workers` at a time; returns their results in order."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+# ---------------------------------------------------------------------------------------
+# Conversions of every good fixture with default settings, done once for all tests.
+
+class Converted:
+    """One conversion: fixture -> format, in its own empty folder."""
+
+    def __init__(self, name, fmt, root):
+        self.name, self.fmt = name, fmt
+        self.src = os.path.join(FIXTURES, name)
+        self.dir = os.path.join(root, fmt, name)
+        os.makedirs(self.dir)
+        self.out = os.path.join(self.dir, 'out.' + fmt)
+        self.proc = self.info = self.ssim = None
+        self.seconds = 0.0
+
+    def run(self):
+        t0 = time.monotonic()
+        self.proc = run_gifc([self.src, '-o', self.out])
+        self.seconds = time.monotonic() - t0
+        if self.proc.returncode == 0 and os.path.exists(self.out):
+            try:
+                self.info = probe(self.out)
+            except AssertionError as e:
+                self.info = {'error': str(e)}
+        return self
+
+
+class FixtureConversions(unittest.TestCase):
+    """Every good fixture converted to GIF and to MP4 with default settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fixtures = {k: v for k, v in load_fixtures(FIXTURES).items() if v['format'] != '-'}
+        cls.tmp = tempfile.mkdtemp(prefix='gifc-e2e-')
+        cls.hash_before = {n: sha256(os.path.join(FIXTURES, n)) for n in cls.fixtures}
+        cls.runs = {}
+        for fmt in ('gif', 'mp4'):
+            for name in sorted(cls.fixtures):
+                cls.runs[fmt, name] = Converted(name, fmt, cls.tmp)
+        parallel([c.run for c in cls.runs.values()])
+        cls.hash_after = {n: sha256(os.path.join(FIXTURES, n)) for n in cls.fixtures}
+        cls.timelines = {n: source_timeline_ms(os.path.join(FIXTURES, n), r)
+                         for n, r in cls.fixtures.items()}
+
+    @classmethod
+    def tearDownClass(cls):
+        rows = ['%-46s %-4s %9s %6s %7s' % ('fixture', 'fmt', 'bytes', 'sec', 'ssim')]
+        for (fmt, name), c in sorted(cls.runs.items()):
+            size = os.path.getsize(c.out) if os.path.exists(c.out) else 0
+            rows.append('%-46s %-4s %9d %6.2f %7s' % (name, fmt, size, c.seconds,
+                                                      '%.4f' % c.ssim if c.ssim else '-'))
+        sys.stderr.write('\n' + '\n'.join(rows) + '\n')
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def each(self, fmt, check):
+        """Calls check(name, fixture row, conversion) for every fixture's fmt output, each
+        in a subTest; a conversion without a readable output fails its subTest."""
+        for name in sorted(self.fixtures):
+            c = self.runs[fmt, name]
+            with self.subTest(fixture=name, fmt=fmt):
+                if c.proc.returncode != 0 or not c.info or 'error' in c.info:
+                    self.fail('no readable output (exit %d): %s %s' % (
+                        c.proc.returncode, c.proc.stderr.decode(errors='replace').strip(),
+                        c.info))
+                check(name, self.fixtures[name], c)
+
+    # ---- both formats ----
+
+    def test_exit_status_and_output(self):
+        for c in self.runs.values():
+            with self.subTest(fixture=c.name, fmt=c.fmt):
+                self.assertEqual(c.proc.returncode, 0, c.proc.stderr.decode(errors='replace'))
+                self.assertTrue(os.path.isfile(c.out))
+                self.assertGreater(os.path.getsize(c.out), 0)
+                self.assertIsNotNone(c.info, 'probe did not run')
+                self.assertNotIn('error', c.info)
+
+    def test_inputs_untouched(self):
+        for name in self.fixtures:
+            with self.subTest(fixture=name):
+                self.assertEqual(self.hash_before[name], self.hash_after[name])
+
+    def test_only_the_output_is_left(self):
+        for c in self.runs.values():
+            with self.subTest(fixture=c.name, fmt=c.fmt):
+                self.assertEqual(sorted(os.listdir(c.dir)), [os.path.basename(c.out)])
+
+    # ---- GIF ----
+
+    def test_gif_is_gif(self):
+        def check(name, row, c):
+            self.assertEqual(c.info['format'], 'gif')
+            self.assertTrue(c.info['frames_within_canvas'])
+        self.each('gif', check)
+
+    def test_gif_dimensions(self):
+        def check(name, row, c):
+            self.assertEqual((c.info['width'], c.info['height']), GIF_DIMS[name])
+            if not row['animation']:
+                self.assertLessEqual(max(c.info['width'], c.info['height']), 480)
+        self.each('gif', check)
+
+    def test_gif_loops_forever(self):
+        def check(name, row, c):
+            self.assertEqual(c.info['loop'], 0)
+        self.each('gif', check)
+
+    def test_gif_frame_count(self):
+        def check(name, row, c):
+            self.assertGreater(c.info['frames'], 0)
+            self.assertLessEqual(c.info['frames'], row['frames'])
+            self.assertEqual(len(c.info['delays_cs']), c.info['frames'])
+        self.each('gif', check)
+
+    def test_gif_no_delay_under_2cs(self):
+        def check(name, row, c):
+            self.assertGreaterEqual(c.info['min_delay_cs'], 2, c.info['delays_cs'])
+        self.each('gif', check)
+
+    def test_gif_total_duration(self):
+        # Within 1 cs plus one frame's rounding to cs; a GIF from video (15 fps by default)
+        # must still add up to the source's duration within 2 cs (no drift).
+        def check(name, row, c):
+            expected = row['duration_s'] * 100
+            self.assertLessEqual(abs(c.info['total_cs'] - expected), 2,
+                                 'total %d cs, source %.1f cs; delays %s'
+                                 % (c.info['total_cs'], expected, c.info['delays_cs']))
+        self.each('gif', check)
+
+    def test_gif_animation_keeps_source_timing(self):
+        # A GIF from an animation keeps the source's timing: every output frame starts
+        # where a source frame starts (identical frames may be merged, summing delays).
+        def check(name, row, c):
+            if not row['animation']:
+                return
+            starts_ms, end_ms = self.timelines[name]
+            t, out_starts = 0, []
+            for d in c.info['delays_cs']:
+                out_starts.append(t)
+                t += d
+            src_cs = [round(s / 10) for s in starts_ms]
+            for s in out_starts:
+                self.assertTrue(any(abs(s - x) <= 1 for x in src_cs),
+                                'output frame at %d cs matches no source frame start %s'
+                                % (s, src_cs))
+            self.assertLessEqual(abs(t - end_ms / 10), 1)
+        self.each('gif', check)
+
+    def test_gif_transparency(self):
+        # Alpha sources: the first frame leaves canvas pixels transparent. Opaque sources:
+        # every composited frame covers the whole canvas (the transparent index may only
+        # serve to keep unchanged pixels).
+        def check(name, row, c):
+            tp = c.info['transparent_pixels']
+            if row['has_alpha']:
+                self.assertGreater(c.info['transparent_frames'], 0)
+                self.assertGreater(tp[0], 0, 'alpha source, first frame fully opaque')
+            else:
+                self.assertEqual(max(tp), 0, 'opaque source, holes in frames: %s' % tp)
+        self.each('gif', check)
+
+    def test_gif_transparency_matches_source(self):
+        # Binary transparency (GIF, and WebP pixels with alpha 0) must stay transparent;
+        # a GIF source's transparent pixels must be exactly the output's.
+        def check(name, row, c):
+            src = os.path.join(FIXTURES, name)
+            if row['format'] not in ('gif', 'webp_pipe'):
+                return
+            src_tp = probe(src)['transparent_pixels']
+            out_tp = c.info['transparent_pixels']
+            self.assertEqual(len(out_tp), len(src_tp), 'frames merged: cannot compare')
+            for i, (a, b) in enumerate(zip(src_tp, out_tp)):
+                if row['format'] == 'gif':
+                    self.assertEqual(b, a, 'frame %d' % i)
+                else:
+                    self.assertGreaterEqual(b, a, 'frame %d' % i)
+        self.each('gif', check)
+
+    @unittest.skipUnless(have_ffmpeg(), 'ffmpeg / ffprobe CLI not found')
+    def test_gif_ssim(self):
+        self.check_ssim('gif', GIF_SSIM_FLOOR)
+
+    # ---- MP4 ----
+
+    def test_mp4_stream(self):
+        def check(name, row, c):
+            self.assertIn('mp4', c.info['format'].split(','))
+            self.assertEqual(c.info['codec'], 'h264')
+            self.assertEqual(c.info['pix_fmt'], 'yuv420p')
+            self.assertEqual(c.info['video_streams'], 1)
+            self.assertEqual(c.info['decode_errors'], 0)
+        self.each('mp4', check)
+
+    def test_mp4_faststart(self):
+        def check(name, row, c):
+            self.assertTrue(c.info['faststart'], 'moov is not before mdat')
+        self.each('mp4', check)
+
+    def test_mp4_no_audio_by_default(self):
+        def check(name, row, c):
+            self.assertEqual(c.info['audio_streams'], 0)
+        self.each('mp4', check)
+
+    def test_mp4_dimensions(self):
+        # Even (yuv420p), at most 1 px from the GIF's display size (no box: all fixtures
+        # fit in 1280x720 / 720x1280), aspect kept.
+        def check(name, row, c):
+            w, h = c.info['width'], c.info['height']
+            gw, gh = GIF_DIMS[name]
+            self.assertEqual((w % 2, h % 2), (0, 0), '%dx%d' % (w, h))
+            self.assertLessEqual(abs(w - gw), 1, '%dx%d vs %dx%d' % (w, h, gw, gh))
+            self.assertLessEqual(abs(h - gh), 1, '%dx%d vs %dx%d' % (w, h, gw, gh))
+            self.assertEqual(c.info['rotation'], 0, 'rotation must be applied to pixels')
+            self.assertIn(c.info['sar'], ('1:1', '0:1'))
+        self.each('mp4', check)
+
+    def test_mp4_frame_count(self):
+        # Keeps the source's frames: no duplicated holds (VFR, GIF, APNG, WebP), none lost.
+        def check(name, row, c):
+            self.assertEqual(c.info['frames'], row['frames'])
+        self.each('mp4', check)
+
+    def test_mp4_timestamps(self):
+        def check(name, row, c):
+            starts_ms, end_ms = self.timelines[name]
+            pts = [t - c.info['pts_ms'][0] for t in c.info['pts_ms']]
+            self.assertEqual(len(pts), len(starts_ms))
+            for i, (a, b) in enumerate(zip(starts_ms, pts)):
+                self.assertLessEqual(abs(a - b), 2, 'frame %d: source %g ms, mp4 %g ms'
+                                     % (i, a, b))
+        self.each('mp4', check)
+
+    def test_mp4_duration(self):
+        def check(name, row, c):
+            self.assertIsNotNone(c.info['duration'])
+            self.assertLessEqual(abs(c.info['duration'] - row['duration_s']), 0.05,
+                                 'mp4 %.3f s, source %.3f s'
+                                 % (c.info['duration'], row['duration_s']))
+        self.each('mp4', check)
+
+    @unittest.skipUnless(have_ffmpeg(), 'ffmpeg / ffprobe CLI not found')
+    def test_mp4_ssim(self):
+        self.check_ssim('mp4', MP4_SSIM_FLOOR)
+
+    def check_ssim(self, fmt, floors):
+        todo = [c for (f, n), c in self.runs.items() if f == fmt and c.info
+                and 'error' not in c.info]
+
+        def measure(c):
+            # A GIF from video has 15 fps by default: compare on that timeline, as the
+            # bench does; everything else on a 25 fps one.
+            row = self.fixtures[c.name]
+            fps = 15 if fmt == 'gif' and not row['animation'] else 25
+            try:
+                c.ssim = ssim(c.src, c.out, fps)
+            except AssertionError as e:
+                c.ssim_error = str(e)
+            return c
+        parallel([lambda c=c: measure(c) for c in todo])
+        sys.stderr.write('\nSSIM %s:\n' % fmt)
+        for c in sorted(todo, key=lambda c: c.name):
+            sys.stderr.write('  %-46s %s (floor %.2f)\n' % (
+                c.name, '%.4f' % c.ssim if c.ssim else '?', floors.get(c.name, 0)))
+        for c in todo:
+            with self.subTest(fixture=c.name):
+                self.assertIsNotNone(c.ssim, getattr(c, 'ssim_error', ''))
+                self.assertGreaterEqual(c.ssim, floors[c.name])
+
+
+# ---------------------------------------------------------------------------------------
+# Options, on the plain 2 s 25 fps 320x180 H.264 clip.
+
+CLIP = 'h264_aac_320x180_25fps_2s.mp4'
+
+
+class Options(unittest.TestCase):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='gifc-opt-')
+        self.src = os.path.join(FIXTURES, CLIP)
+        self.src_hash = sha256(self.src)
+        self.env = dict(os.environ, TMPDIR=self.tmp)
+
+    def tearDown(self):
+        self.assertEqual(sha256(self.src), self.src_hash, 'input modified')
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def convert(self, *opts, out='out.gif', src=None, ok=True):
+        path = os.path.join(self.tmp, out)
+        p = run_gifc([src or self.src, '-o', path] + list(opts), env=self.env)
+        if ok:
+            self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+            self.assertEqual(hidden_files(self.tmp), [])
+            self.assertEqual(gifc_temp_files(self.tmp), [])
+            return probe(path), p
+        return None, p
+
+    def test_width(self):
+        info, _ = self.convert('--width', '100')
+        self.assertEqual(info['width'], 100)
+        self.assertLessEqual(abs(info['height'] - 100 * 180 / 320), 1, info['height'])
+
+    def test_height(self):
+        info, _ = self.convert('--height', '90')
+        self.assertEqual((info['width'], info['height']), (160, 90))
+
+    def test_width_never_enlarges(self):
+        info, _ = self.convert('--width', '1000')
+        self.assertEqual((info['width'], info['height']), (320, 180))
+
+    def test_fps_5(self):
+        info, _ = self.convert('--fps', '5')
+        self.assertEqual(info['frames'], 10)
+        self.assertEqual(info['delays_cs'], [20] * 10)
+
+    def test_start_duration(self):
+        info, _ = self.convert('--start', '0.5', '--duration', '1')
+        self.assertEqual(info['total_cs'], 100, info['delays_cs'])
+        self.assertLessEqual(info['frames'], 15)
+
+    def test_start_end(self):
+        info, _ = self.convert('--start', '0.5', '--end', '1.5')
+        self.assertEqual(info['total_cs'], 100, info['delays_cs'])
+
+    def test_start_end_timestamp_syntax(self):
+        info, _ = self.convert('--start', '00:00.5', '--end', '0:01.25')
+        self.assertEqual(info['total_cs'], 75, info['delays_cs'])
+
+    def test_start_picks_the_right_frames(self):
+        # The trimmed GIF must show the source from 0.5 s on, not from 0.
+        if not have_ffmpeg():
+            self.skipTest('ffmpeg / ffprobe CLI not found')
+        self.convert('--start', '0.5', '--duration', '1')
+        out = os.path.join(self.tmp, 'out.gif')
+        right = ssim(self.src, out, 15, start=0.5, duration=1)
+        wrong = ssim(self.src, out, 15, start=0, duration=1)
+        sys.stderr.write('\n  --start 0.5: ssim %.4f vs source from 0.5 s, %.4f from 0 s\n'
+                         % (right, wrong))
+        self.assertGreaterEqual(right, 0.93)
+        self.assertGreater(right, wrong + 0.05)
+
+    def test_speed_2(self):
+        base, _ = self.convert(out='base.gif')
+        info, _ = self.convert('--speed', '2')
+        self.assertLessEqual(abs(info['total_cs'] - base['total_cs'] / 2), 1,
+                             (info['total_cs'], base['total_cs']))
+        self.assertEqual(info['total_cs'], 100)
+        self.assertGreaterEqual(info['min_delay_cs'], 2)
+
+    def test_speed_half_mp4(self):
+        info, _ = self.convert('--speed', '0.5', out='slow.mp4')
+        self.assertLessEqual(abs(info['duration'] - 4.0), 0.05, info['duration'])
+
+    def test_colors_16(self):
+        info, _ = self.convert('--colors', '16')
+        self.assertLessEqual(info['max_palette_size'], 16)
+        self.assertLessEqual(info['max_used_colors'], 16)
+        self.assertGreater(info['max_used_colors'], 2)
+
+    def test_loop_3(self):
+        info, _ = self.convert('--loop', '3')
+        self.assertEqual(info['loop'], 3)
+
+    def test_format_mp4_with_other_names(self):
+        for out in ('clip.bin', 'clip'):
+            with self.subTest(out=out):
+                info, _ = self.convert('--format', 'mp4', out=out)
+                self.assertIn('mp4', info['format'].split(','))
+                self.assertEqual(info['codec'], 'h264')
+
+    def test_format_from_extension(self):
+        info, _ = self.convert(out='x.m4v')
+        self.assertEqual(info['codec'], 'h264')
+        info, _ = self.convert(out='x.gif')
+        self.assertEqual(info['format'], 'gif')
+
+    def test_default_output_name(self):
+        # Without -o: INPUT with the format's extension; NAME.gifc.gif for a .gif input.
+        src = os.path.join(self.tmp, 'clip.mp4')
+        shutil.copyfile(self.src, src)
+        p = run_gifc([src], env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(probe(os.path.join(self.tmp, 'clip.gif'))['format'], 'gif')
+        gif_src = os.path.join(self.tmp, 'anim.gif')
+        shutil.copyfile(os.path.join(FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif'),
+                        gif_src)
+        before = sha256(gif_src)
+        p = run_gifc([gif_src], env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(sha256(gif_src), before)
+        self.assertEqual(probe(os.path.join(self.tmp, 'anim.gifc.gif'))['frames'], 24)
+        self.assertEqual(hidden_files(self.tmp), [])
+
+    def test_audio(self):
+        info, _ = self.convert('--audio', out='a.mp4')
+        self.assertEqual(info['audio_streams'], 1)
+        self.assertTrue(info['faststart'])
+        self.assertEqual(info['frames'], 50)
+
+    def test_background(self):
+        # The VP9 alpha clip's top-left pixel is transparent: it shows the background.
+        if not have_ffmpeg():
+            self.skipTest('ffmpeg / ffprobe CLI not found')
+        src = os.path.join(FIXTURES, 'vp9_alpha_320x180_25fps_2s.webm')
+        for bg, want in ((None, (255, 255, 255)), ('black', (0, 0, 0)),
+                         ('#ff0000', (255, 0, 0))):
+            with self.subTest(background=bg):
+                out = 'bg-%s.mp4' % (bg or 'default').strip('#')
+                self.convert(*(['--background', bg] if bg else []), out=out, src=src)
+                px = subprocess.run(
+                    ['ffmpeg', '-v', 'error', '-nostdin', '-i', os.path.join(self.tmp, out),
+                     '-vf', 'crop=8:8:0:0,scale=1:1:flags=area', '-frames:v', '1',
+                     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+                    stdout=subprocess.PIPE, check=True, timeout=60).stdout
+                self.assertEqual(len(px), 3)
+                for got, exp in zip(px, want):
+                    self.assertLessEqual(abs(got - exp), 24, (tuple(px), want))
+
+    def test_json(self):
+        for out in ('j.gif', 'j.mp4'):
+            with self.subTest(out=out):
+                info, p = self.convert('--json', out=out)
+                text = p.stdout.decode()
+                self.assertEqual(len(text.strip().splitlines()), 1, text)
+                report = json.loads(text)
+                self.assertIsInstance(report, dict)
+                self.assertEqual(report['width'], info['width'])
+                self.assertEqual(report['height'], info['height'])
+                self.assertEqual(report['frames'], info['frames'])
+                self.assertEqual(report['bytes'], os.path.getsize(os.path.join(self.tmp, out)))
+                self.assertEqual(report['format'], out[-3:])
+
+    def test_quiet(self):
+        _, p = self.convert('-q')
+        self.assertEqual(p.stderr, b'')
+        self.assertEqual(p.stdout, b'')
+
+    def test_summary_by_default(self):
+        _, p = self.convert()
+        lines = p.stderr.decode().strip().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertEqual(p.stdout, b'')
+
+    def test_stdout(self):
+        p = run_gifc([self.src, '-o', '-', '-q'], cwd=self.tmp, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(p.stderr, b'')
+        self.assertIn(p.stdout[:6], (b'GIF89a', b'GIF87a'))
+        self.assertEqual(os.listdir(self.tmp), [], 'files left in cwd / TMPDIR')
+        path = os.path.join(self.tmp, 'piped.gif')
+        with open(path, 'wb') as f:
+            f.write(p.stdout)
+        info = probe(path)
+        self.assertEqual((info['width'], info['height'], info['loop']), (320, 180, 0))
+        self.assertLessEqual(abs(info['total_cs'] - 200), 2)
+
+    def test_stdout_json_goes_to_stderr(self):
+        p = run_gifc([self.src, '-o', '-', '--json'], cwd=self.tmp, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(p.stdout[:3], b'GIF')
+        report = json.loads(p.stderr.decode())
+        self.assertEqual(report['bytes'], len(p.stdout))
+
+    def test_stdout_mp4(self):
+        p = run_gifc([self.src, '-o', '-', '--format', 'mp4', '-q'], cwd=self.tmp,
+                     env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        path = os.path.join(self.tmp, 'piped.mp4')
+        with open(path, 'wb') as f:
+            f.write(p.stdout)
+        info = probe(path)
+        self.assertEqual((info['codec'], info['frames']), ('h264', 50))
+        self.assertTrue(info['faststart'])
+
+    def test_stdin(self):
+        for src in (self.src, os.path.join(FIXTURES, 'webp_anim_alpha_128x96_9frames.webp')):
+            with self.subTest(src=os.path.basename(src)):
+                out = os.path.join(self.tmp, 'stdin.gif')
+                if os.path.exists(out):
+                    os.unlink(out)
+                with open(src, 'rb') as f:
+                    p = run_gifc(['-', '-o', out, '-q'], stdin=f, env=self.env)
+                self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+                via_file, _ = self.convert(src=src, out='file.gif')
+                info = probe(out)
+                for k in ('width', 'height', 'frames', 'total_cs', 'loop'):
+                    self.assertEqual(info[k], via_file[k], k)
+                self.assertEqual(gifc_temp_files(self.tmp), [], 'stdin spool left')
+
+    def test_stdin_to_stdout(self):
+        with open(self.src, 'rb') as f:
+            p = run_gifc(['-', '-o', '-', '-q'], stdin=f, cwd=self.tmp, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
+        self.assertEqual(p.stdout[:3], b'GIF')
+        self.assertEqual(os.listdir(self.tmp), [])
+
+    def test_version(self):
+        p = run_gifc(['--version'])
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout.decode(), r'^gifc \d+\.\d+\.\d+')
+
+    def test_help(self):
+        p = run_gifc(['--help'])
+        self.assertEqual(p.returncode, 0)
+        self.assertIn('Usage:', p.stdout.decode())
+
+    def test_failure_leaves_nothing(self):
+        # A failing conversion (corrupt input) leaves no output and no temporary file.
+        _, p = self.convert(src=os.path.join(FIXTURES, 'bad_truncated.gif'), ok=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(os.listdir(self.tmp), [])
+
+
+def main():
+    rest = configure(sys.argv[1:], __doc__.splitlines()[0])
+    if FIXTURES is None:
+        sys.exit('e2e_test.py: --fixtures is required')
+    t0 = time.monotonic()
+    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+    sys.stderr.write('e2e_test.py: %.1f s\n' % (time.monotonic() - t0))
+    sys.exit(0 if prog.result.wasSuccessful() else 1)
+
+
+if __name__ == '__main__':
+    main()
