@@ -1,6 +1,7 @@
 /* The conversion: source -> (GIF encoder | MP4 writer) -> atomic output, with defaults
  * chosen from what the input is and what the output will be.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "audio.h"
 #include "context.h"
 #include "gif_encoder.h"
 #include "mp4_writer.h"
@@ -103,22 +104,47 @@ static int crf_for_quality(int quality)
 typedef struct sink {
     gifenc *gif;
     mp4w *mp4;
+    audio_src *audio;     /* --audio: the source's track, re-encoded as AAC */
     uint64_t bytes;
     int64_t frames;
     double duration, mp4_end;
 } sink;
 
-static gifc_error sink_open(sink *k, const gifc_options *o, const plan *p, const source_info *si,
-                            outfile *of, gerr *e)
+/* --audio: a warning, not a failure, when there is nothing to keep. */
+static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, const plan *p,
+                             gerr *e)
 {
+    int has_audio = 0;
+    if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
+                   p->timing.duration, p->timing.speed, &has_audio, e))
+        return e->code;
+    if (has_audio) {
+        char d[160];
+        audio_describe(k->audio, d, sizeof d);
+        ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
+    } else if (p->timing.speed != 1.0) {
+        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: audio dropped (speed %g is not 1)",
+                p->timing.speed);
+    } else {
+        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: the input has no audio track");
+    }
+    return GIFC_OK;
+}
+
+static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,
+                            const source_info *si, outfile *of, gerr *e)
+{
+    const gifc_options *o = &ctx->opts;
     if (p->format == GIFC_FORMAT_GIF) {
         gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
                              .quality = o->quality, .dither = p->dither, .loop = o->loop };
         return gifenc_open(&k->gif, of->fp, &gp, e);
     }
+    if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
     mp4w_params mp = { .width = p->w, .height = p->h, .crf = crf_for_quality(o->quality),
                        .background = o->background, .threads = o->threads,
-                       .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps };
+                       .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
+                       .audio = k->audio ? audio_encoder(k->audio) : NULL };
     return mp4w_open(&k->mp4, of->tmp_path, &mp, e);
 }
 
@@ -127,13 +153,15 @@ static gifc_error sink_push(sink *k, gframe *f, gerr *e)
     if (k->gif) return gifenc_push(k->gif, f, e);
     k->frames++;
     k->mp4_end = f->pts + f->duration;
-    return mp4w_push(k->mp4, f, e);
+    if (mp4w_push(k->mp4, f, e)) return e->code;
+    return k->audio ? audio_pump(k->audio, f->pts, k->mp4, e) : GIFC_OK;
 }
 
 static gifc_error sink_finish(sink *k, const outfile *of, gerr *e)
 {
     if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
     if (!k->frames) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
     if (mp4w_finish(k->mp4, e)) return e->code;
     FILE *f = fopen(of->tmp_path, "rb");
     if (f) {
@@ -150,6 +178,7 @@ static void sink_close(sink *k)
 {
     gifenc_free(&k->gif);
     mp4w_free(&k->mp4);
+    audio_free(&k->audio);
 }
 
 static gifc_error run_frames(gifc_context *ctx, source *src, sink *k, const plan *p)
@@ -218,7 +247,7 @@ static gifc_error convert(const job *j, gifc_result *res)
             p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
                       p.format == GIFC_FORMAT_GIF, e) ||
-        source_start(src, p.w, p.h, &p.timing, e) || sink_open(&k, &ctx->opts, &p, si, &of, e) ||
+        source_start(src, p.w, p.h, &p.timing, e) || sink_open(&k, ctx, j, &p, si, &of, e) ||
         run_frames(ctx, src, &k, &p) || sink_finish(&k, &of, e))
         goto fail;
     fill_result(res, &ctx->opts, &p, si, &k);

@@ -82,7 +82,7 @@ gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t,
     if (out_w < 1 || out_h < 1) return gerr_set(e, GIFC_ERR_INVALID_ARG, "empty output size");
     s->out_w = out_w;
     s->out_h = out_h;
-    timeline_init(&s->tl, t->start, t->duration, t->speed, t->fps);
+    timeline_init(&s->tl, t->start, t->duration, t->speed, t->fps, s->info.fps);
     if (s->av && t->start > 0) avdec_seek(s->av, t->start);
     return GIFC_OK;
 }
@@ -111,10 +111,11 @@ static gifc_error keep_pending(source *s, AVFrame *f, double pts, double hint, g
 }
 
 /* Asks the timeline about the pending frame now that its duration is known. */
-static gifc_error emit_pending(source *s, double dur, gframe *out, int *got, gerr *e)
+static gifc_error emit_pending(source *s, double dur, int last, gframe *out, int *got,
+                               gerr *e)
 {
     double opts = 0, odur = 0;
-    int m = timeline_map(&s->tl, s->pending_pts, dur, &opts, &odur);
+    int m = timeline_map(&s->tl, s->pending_pts, dur, last, &opts, &odur);
     if (m == TL_END) s->ended = 1;
     if (m != TL_SHOW) return GIFC_OK;
     if (scaler_run(s->sc, s->pending, s->rotation, s->out_w, s->out_h, out, e)) return e->code;
@@ -136,7 +137,7 @@ gifc_error source_next(source *s, gframe *out, int *got, gerr *e)
             char why[160];
             if (s->av && avdec_truncated(s->av, why, sizeof why))
                 return gerr_set(e, GIFC_ERR_CORRUPT, "%s: %s", s->name, why);
-            if (s->have_pending && emit_pending(s, last_frame_duration(s), out, got, e))
+            if (s->have_pending && emit_pending(s, last_frame_duration(s), 1, out, got, e))
                 return e->code;
             s->have_pending = 0;
             break;
@@ -144,7 +145,7 @@ gifc_error source_next(source *s, gframe *out, int *got, gerr *e)
         if (s->have_pending) {
             double dur = pts - s->pending_pts;
             if (dur <= 0) dur = 0; /* a repeated timestamp: the later frame wins */
-            if (emit_pending(s, dur, out, got, e)) return e->code;
+            if (emit_pending(s, dur, 0, out, got, e)) return e->code;
         }
         if (keep_pending(s, f, pts, hint, e)) return e->code;
     }

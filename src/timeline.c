@@ -6,16 +6,22 @@
 /* Timestamps are stored as exact rationals in containers but reach us as doubles. */
 #define EPS 1e-6
 
-void timeline_init(timeline *t, double start, double duration, double speed, double fps)
+void timeline_init(timeline *t, double start, double duration, double speed, double fps,
+                   double src_fps)
 {
     t->start = start > 0 ? start : 0;
     t->end = duration > 0 ? t->start + duration : 0;
     t->speed = speed > 0 ? speed : 1.0;
     t->fps = fps > 0 ? fps : 0;
     t->next_tick = 0;
+    /* Half a source frame: the frame whose timestamp is nearest a tick wins it, as in
+     * FFmpeg's fps filter; taking the one on screen just before would let timestamp
+     * jitter of a microsecond pick a frame 1/30 s old. */
+    t->lead = t->fps > 0 && src_fps > t->fps ? 0.5 / src_fps / t->speed : 0;
 }
 
-int timeline_map(timeline *t, double pts, double dur, double *out_pts, double *out_dur)
+int timeline_map(timeline *t, double pts, double dur, int last, double *out_pts,
+                 double *out_dur)
 {
     if (t->end > 0 && pts >= t->end - EPS) return TL_END;
     double a = pts > t->start ? pts : t->start;
@@ -28,13 +34,18 @@ int timeline_map(timeline *t, double pts, double dur, double *out_pts, double *o
         *out_dur = ob - oa;
         return TL_SHOW;
     }
-    /* Ticks k with k/fps in [oa, ob): the frame on screen at each tick is this one. */
+    /* Ticks k with k/fps in [oa, ob) - lead belong to this frame; the last frame keeps the
+     * true end so that the output lasts as long as the source. */
+    oa -= t->lead;
+    if (!last) ob -= t->lead;
     int64_t k0 = (int64_t)ceil(oa * t->fps - EPS), k1 = (int64_t)ceil(ob * t->fps - EPS);
+    if (k0 < 0) k0 = 0;
     if (k0 < t->next_tick) k0 = t->next_tick;
     if (k1 <= k0) return TL_DROP;
     t->next_tick = k1;
     *out_pts = k0 / t->fps;
-    *out_dur = (k1 - k0) / t->fps;
+    /* The grid ends where the source does, not at the next tick after it. */
+    *out_dur = last ? ob - *out_pts : (k1 - k0) / t->fps;
     return TL_SHOW;
 }
 

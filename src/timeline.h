@@ -8,16 +8,22 @@ typedef struct timeline {
     double start, end;     /* source seconds; end <= 0: no end */
     double speed;
     double fps;            /* 0: keep source timing */
+    double lead;           /* fps grid: output seconds a frame is taken early, so each tick
+                              shows the source frame nearest to it, not the one before */
     int64_t next_tick;     /* first fps-grid tick not yet given to a frame */
 } timeline;
 
 enum { TL_DROP = 0, TL_SHOW = 1, TL_END = -1 };
 
-void timeline_init(timeline *t, double start, double duration, double speed, double fps);
-/* A source frame shown over [pts, pts+dur) seconds. TL_SHOW: it appears in the output at
- * *out_pts for *out_dur seconds. TL_DROP: it does not (outside the trim, or between two
- * grid ticks). TL_END: it starts after the end, so nothing later can show either. */
-int timeline_map(timeline *t, double pts, double dur, double *out_pts, double *out_dur);
+/* src_fps: the source's nominal rate (0 when unknown), for nearest-frame sampling. */
+void timeline_init(timeline *t, double start, double duration, double speed, double fps,
+                   double src_fps);
+/* A source frame shown over [pts, pts+dur) seconds; `last` when no frame follows.
+ * TL_SHOW: it appears in the output at *out_pts for *out_dur seconds. TL_DROP: it does not
+ * (outside the trim, or between two grid ticks). TL_END: it starts after the end, so
+ * nothing later can show either. */
+int timeline_map(timeline *t, double pts, double dur, int last, double *out_pts,
+                 double *out_dur);
 
 /* GIF delays: centiseconds for a frame ending at `end` seconds, given the running total
  * of centiseconds already written, so rounding never drifts. */

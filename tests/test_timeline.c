@@ -28,12 +28,12 @@ static void test_ntsc_delays(void)
 static void test_grid(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15);
+    timeline_init(&t, 0, 0, 1, 15, 0);
     double covered = 0, last_end = 0;
     int shown = 0;
     for (int i = 0; i < 300; i++) {
         double p, d;
-        if (timeline_map(&t, i / 100.0, 0.01, &p, &d) == TL_SHOW) {
+        if (timeline_map(&t, i / 100.0, 0.01, 0, &p, &d) == TL_SHOW) {
             CHECK(fabs(p - last_end) < 1e-9, "gap at %d: %f vs %f", i, p, last_end);
             last_end = p + d;
             covered += d;
@@ -48,22 +48,22 @@ static void test_grid(void)
 static void test_hold(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15);
+    timeline_init(&t, 0, 0, 1, 15, 0);
     double p, d;
-    CHECK(timeline_map(&t, 0, 1.0, &p, &d) == TL_SHOW, "hold not shown");
+    CHECK(timeline_map(&t, 0, 1.0, 0, &p, &d) == TL_SHOW, "hold not shown");
     CHECK(fabs(d - 1.0) < 1e-9 && p == 0, "hold %f+%f", p, d);
-    CHECK(timeline_map(&t, 1.0, 0.04, &p, &d) == TL_SHOW && fabs(p - 1.0) < 1e-9, "after hold %f", p);
+    CHECK(timeline_map(&t, 1.0, 0.04, 0, &p, &d) == TL_SHOW && fabs(p - 1.0) < 1e-9, "after hold %f", p);
 }
 
 /* Trim 1..2 s at double speed: output spans 0..0.5 s, then TL_END. */
 static void test_trim_speed(void)
 {
     timeline t;
-    timeline_init(&t, 1.0, 1.0, 2.0, 0);
+    timeline_init(&t, 1.0, 1.0, 2.0, 0, 0);
     double p, d, sum = 0;
     int end = 0;
     for (int i = 0; i < 100 && !end; i++) {
-        int r = timeline_map(&t, i * 0.04, 0.04, &p, &d);
+        int r = timeline_map(&t, i * 0.04, 0.04, 0, &p, &d);
         if (r == TL_SHOW) {
             CHECK(p >= -1e-9 && p + d <= 0.5 + 1e-9, "out of range %f+%f", p, d);
             sum += d;
@@ -74,8 +74,31 @@ static void test_trim_speed(void)
     CHECK(fabs(sum - 0.5) < 1e-6, "trimmed output %f s, want 0.5", sum);
 }
 
+/* 29.97 fps sampled at 15 fps: each tick takes the source frame whose timestamp is nearest
+ * (timestamps just past a tick must not lose it to the frame before). */
+static void test_nearest(void)
+{
+    double src = 30000.0 / 1001.0;
+    timeline t;
+    timeline_init(&t, 0, 0, 1, 15, src);
+    int64_t tick = 0;
+    double end = 0;
+    for (int i = 0; i < 300; i++) {
+        double p, d;
+        if (timeline_map(&t, i / src, 1 / src, i == 299, &p, &d) != TL_SHOW) continue;
+        for (; tick < ceil((p + d) * 15 - 1e-9); tick++) {
+            long want = lround(tick / 15.0 * src);
+            if (want > 299) want = 299;
+            CHECK(want == i, "tick %lld shows frame %d, nearest is %ld", (long long)tick, i, want);
+        }
+        end = p + d;
+    }
+    CHECK(fabs(end - 300 / src) < 1e-9, "output ends at %f, source at %f", end, 300 / src);
+}
+
 int main(void)
 {
+    test_nearest();
     test_ntsc_delays();
     test_grid();
     test_hold();
