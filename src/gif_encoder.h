@@ -14,6 +14,7 @@ typedef struct gifenc_params {
     double dither;
     int loop;
     int lossy;          /* LZW lossiness, 0 = exact */
+    int threads;        /* palette workers; 0 = one per core */
 } gifenc_params;
 
 typedef struct gifenc gifenc;

@@ -6,6 +6,7 @@
 #include "gif_encoder.h"
 #include "mp4_writer.h"
 #include "output.h"
+#include "pool.h"
 #include "reader.h"
 #include "scale.h"
 #include "source.h"
@@ -137,7 +138,8 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
     const gifc_options *o = &ctx->opts;
     if (p->format == GIFC_FORMAT_GIF) {
         gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
-                             .quality = o->quality, .dither = p->dither, .loop = o->loop };
+                             .quality = o->quality, .dither = p->dither, .loop = o->loop,
+                             .threads = o->threads };
         return gifenc_open(&k->gif, of->fp, &gp, e);
     }
     if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
@@ -229,33 +231,13 @@ static void fill_result(gifc_result *res, const gifc_options *o, const plan *p,
     res->src_duration = si->duration;
 }
 
-#ifdef GIFC_HAVE_GOMP
-/* libgomp's own API (omp.h would need -fopenmp). The setting is per thread. */
-int omp_get_max_threads(void);
-void omp_set_num_threads(int n);
-#endif
-
-/* libimagequant's OpenMP workers spin while they wait; with the decode thread and FFmpeg's
- * threads already on both cores the spinning cost 3x wall time on a 640x480 clip. One
- * OpenMP thread for the call, the caller's setting back afterwards. */
-static int omp_limit(int n)
-{
-#ifdef GIFC_HAVE_GOMP
-    int old = omp_get_max_threads();
-    omp_set_num_threads(n);
-    return old;
-#else
-    return n;
-#endif
-}
-
 static gifc_error convert_limited(const job *j, gifc_result *res);
 
 static gifc_error convert(const job *j, gifc_result *res)
 {
-    int old = omp_limit(1);
+    int old = pool_omp_limit(1);
     gifc_error r = convert_limited(j, res);
-    omp_limit(old);
+    pool_omp_limit(old);
     return r;
 }
 

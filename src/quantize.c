@@ -79,32 +79,77 @@ static void read_palette(quantizer *q, liq_result *res, int w, int h, quant_out 
     out->indices = q->indices;
 }
 
+struct qpalette {
+    liq_result *res;
+};
+
+static liq_image *make_image(quantizer *q, uint8_t *const *rows, int w, int h)
+{
+    return liq_image_create_rgba_rows(q->attr, (void *const *)rows, w, h, 0);
+}
+
+static gifc_error liq_failure(liq_error le, gerr *e)
+{
+    return gerr_set(e, le == LIQ_OUT_OF_MEMORY ? GIFC_ERR_NOMEM : GIFC_ERR_ENCODE,
+                    "quantisation failed (libimagequant error %d)", (int)le);
+}
+
+gifc_error quantizer_palette(quantizer *q, uint8_t *const *rows, int w, int h,
+                             const uint8_t *importance, int with_transparent, qpalette **out,
+                             gerr *e)
+{
+    *out = NULL;
+    liq_image *img = make_image(q, rows, w, h);
+    if (!img) return gerr_set(e, GIFC_ERR_NOMEM, "cannot create the quantiser image");
+    if (importance) /* LIQ_COPY_PIXELS: libimagequant copies, so the cast never writes */
+        liq_image_set_importance_map(img, (unsigned char *)importance, (size_t)w * h,
+                                     LIQ_COPY_PIXELS);
+    if (with_transparent) liq_image_add_fixed_color(img, (liq_color){ 0, 0, 0, 0 });
+    liq_result *res = NULL;
+    liq_error le = liq_image_quantize(img, q->attr, &res);
+    liq_image_destroy(img);
+    if (le != LIQ_OK) return liq_failure(le, e);
+    qpalette *p = malloc(sizeof *p);
+    if (!p) {
+        liq_result_destroy(res);
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    }
+    p->res = res;
+    *out = p;
+    return GIFC_OK;
+}
+
+gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, int w, int h,
+                           quant_out *out, gerr *e)
+{
+    if (ensure_buffers(q, w, h, e)) return e->code;
+    liq_image *img = make_image(q, rows, w, h);
+    if (!img) return gerr_set(e, GIFC_ERR_NOMEM, "cannot create the quantiser image");
+    liq_set_dithering_level(pal->res, (float)q->dither);
+    liq_error le = liq_write_remapped_image_rows(pal->res, img, q->index_rows);
+    liq_image_destroy(img);
+    if (le != LIQ_OK) return liq_failure(le, e);
+    read_palette(q, pal->res, w, h, out);
+    return GIFC_OK;
+}
+
+void qpalette_free(qpalette **pal)
+{
+    if (!pal || !*pal) return;
+    liq_result_destroy((*pal)->res);
+    free(*pal);
+    *pal = NULL;
+}
+
 gifc_error quantizer_run(quantizer *q, uint8_t *const *rows, int w, int h,
                          const uint8_t *importance, int with_transparent, quant_out *out,
                          gerr *e)
 {
-    if (ensure_buffers(q, w, h, e)) return e->code;
-    liq_image *img = liq_image_create_rgba_rows(q->attr, (void *const *)rows, w, h, 0);
-    if (!img) return gerr_set(e, GIFC_ERR_NOMEM, "cannot create the quantiser image");
-    if (importance) {
-        /* LIQ_COPY_PIXELS: libimagequant copies, so the const cast never writes. */
-        liq_image_set_importance_map(img, (unsigned char *)importance, (size_t)w * h,
-                                     LIQ_COPY_PIXELS);
-    }
-    if (with_transparent) liq_image_add_fixed_color(img, (liq_color){ 0, 0, 0, 0 });
-    liq_result *res = NULL;
-    liq_error le = liq_image_quantize(img, q->attr, &res);
-    if (le == LIQ_OK) {
-        liq_set_dithering_level(res, (float)q->dither);
-        le = liq_write_remapped_image_rows(res, img, q->index_rows);
-    }
-    if (le == LIQ_OK) read_palette(q, res, w, h, out);
-    if (res) liq_result_destroy(res);
-    liq_image_destroy(img);
-    if (le != LIQ_OK)
-        return gerr_set(e, le == LIQ_OUT_OF_MEMORY ? GIFC_ERR_NOMEM : GIFC_ERR_ENCODE,
-                        "quantisation failed (libimagequant error %d)", (int)le);
-    return GIFC_OK;
+    qpalette *pal = NULL;
+    if (quantizer_palette(q, rows, w, h, importance, with_transparent, &pal, e)) return e->code;
+    gifc_error r = quantizer_remap(q, pal, rows, w, h, out, e);
+    qpalette_free(&pal);
+    return r;
 }
 
 void quantizer_free(quantizer **pq)

@@ -21,7 +21,19 @@ typedef struct quant_out {
     int transparent;   /* palette index of the transparent entry, -1 when none */
 } quant_out;
 
+/* A palette chosen for one picture, usable to remap another (the next frame's exact crop). */
+typedef struct qpalette qpalette;
+
 gifc_error quantizer_new(quantizer **out, const quant_params *p, gerr *e);
+/* Phase 1, safe on a worker thread with its own quantizer: picks a palette for the pixels.
+ * rows/importance/with_transparent as for quantizer_run. */
+gifc_error quantizer_palette(quantizer *q, uint8_t *const *rows, int w, int h,
+                             const uint8_t *importance, int with_transparent, qpalette **out,
+                             gerr *e);
+/* Phase 2: maps rows onto pal (with the quantizer's dithering) into out. */
+gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, int w, int h,
+                           quant_out *out, gerr *e);
+void qpalette_free(qpalette **pal);
 /* rows: h pointers to w RGBA pixels; a pixel with alpha 0 becomes the transparent index.
  * importance: w*h weights (0 = ignore for the palette) or NULL. with_transparent: reserve a
  * transparent entry even when no pixel is transparent. */
