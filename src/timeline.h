@@ -9,7 +9,7 @@ typedef struct timeline {
     double speed;
     double fps;            /* 0: keep source timing */
     double lead;           /* fps grid: output seconds a frame is taken early, so each tick
-                              shows the source frame nearest to it, not the one before */
+                              shows the last frame starting within half a tick of it */
     int64_t next_tick;     /* first fps-grid tick not yet given to a frame */
 } timeline;
 
