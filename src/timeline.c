@@ -27,7 +27,10 @@ int timeline_map(timeline *t, double pts, double dur, int last, double *out_pts,
     if (t->end > 0 && pts >= t->end - EPS) return TL_END;
     double a = pts > t->start ? pts : t->start;
     double b = pts + dur;
-    if (t->end > 0 && b > t->end) b = t->end;
+    if (t->end > 0 && b >= t->end - EPS) {
+        b = t->end;
+        last = 1; /* the trim ends inside this frame: nothing later shows */
+    }
     if (b <= a + EPS) return TL_DROP;
     double oa = (a - t->start) / t->speed, ob = (b - t->start) / t->speed;
     if (t->fps <= 0) {

@@ -96,8 +96,24 @@ static void test_nearest(void)
     CHECK(fabs(end - 300 / src) < 1e-9, "output ends at %f, source at %f", end, 300 / src);
 }
 
+/* A trim end inside the grid: the output lasts exactly the trimmed span (0.75 s at 15 fps
+ * is not a whole number of ticks). */
+static void test_trim_on_grid(void)
+{
+    timeline t;
+    timeline_init(&t, 0, 0.75, 1, 15, 25);
+    double p, d, end = 0;
+    for (int i = 0; i < 50; i++) {
+        int r = timeline_map(&t, i * 0.04, 0.04, 0, &p, &d);
+        if (r == TL_END) break;
+        if (r == TL_SHOW) end = p + d;
+    }
+    CHECK(fabs(end - 0.75) < 1e-9, "trimmed output ends at %f, want 0.75", end);
+}
+
 int main(void)
 {
+    test_trim_on_grid();
     test_nearest();
     test_ntsc_delays();
     test_grid();
