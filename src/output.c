@@ -133,6 +133,7 @@ gifc_error outfile_commit(outfile *o, gerr *e)
                         strerror(errno));
     free(o->tmp_path);
     o->tmp_path = NULL;
+    outfile_abort(o); /* nothing left to remove: frees the names */
     return GIFC_OK;
 }
 

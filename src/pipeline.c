@@ -139,7 +139,8 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
     if (p->format == GIFC_FORMAT_GIF) {
         gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
                              .quality = o->quality, .dither = p->dither, .loop = o->loop,
-                             .threads = o->threads };
+                             .threads = o->threads,
+                             .palette_source = si->format && !strcmp(si->format, "gif") };
         return gifenc_open(&k->gif, of->fp, &gp, e);
     }
     if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
