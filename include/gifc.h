@@ -91,6 +91,8 @@ typedef struct gifc_options {
     void *progress_user;
     gifc_log_fn log;
     void *log_user;
+    int lossy;             /* GIF: lossy LZW level 0..200, 0 = exact (gifsicle-like scale:
+                              about 20 mild, 80 strong); 0 */
 } gifc_options;
 
 /* What a conversion produced. */
@@ -106,6 +108,9 @@ typedef struct gifc_result {
     double dither;
     double src_width, src_height; /* display size of the source (rotation applied) */
     double src_duration;   /* seconds of the source (0 when unknown) */
+    int lossy;             /* GIF lossy LZW level used */
+    int kept_input;        /* GIF from a GIF: re-encoding was not smaller, so the output is
+                              a copy of the input */
 } gifc_result;
 
 typedef struct gifc_context gifc_context;

@@ -36,6 +36,7 @@ GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **wh
     else if (o->speed && (o->speed < 0.25 || o->speed > 4.0)) w = "speed must be 0.25..4";
     else if (o->background > 0xFFFFFF) w = "background must be 0xRRGGBB";
     else if (o->threads < 0 || o->threads > 256) w = "threads must be 0..256";
+    else if (o->lossy < 0 || o->lossy > 200) w = "lossy must be 0..200";
     if (why) *why = w;
     return w ? GIFC_ERR_INVALID_ARG : GIFC_OK;
 }

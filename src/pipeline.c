@@ -108,6 +108,7 @@ typedef struct sink {
     audio_src *audio;     /* --audio: the source's track, re-encoded as AAC */
     uint64_t bytes;
     int64_t frames;
+    int64_t pushed;       /* frames handed to the encoder (before GIF merging) */
     double duration, mp4_end;
 } sink;
 
@@ -139,7 +140,7 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
     if (p->format == GIFC_FORMAT_GIF) {
         gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
                              .quality = o->quality, .dither = p->dither, .loop = o->loop,
-                             .threads = o->threads,
+                             .threads = o->threads, .lossy = o->lossy,
                              .palette_source = si->format && !strcmp(si->format, "gif") };
         return gifenc_open(&k->gif, of->fp, &gp, e);
     }
@@ -153,6 +154,7 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
 
 static gifc_error sink_push(sink *k, gframe *f, gerr *e)
 {
+    k->pushed++;
     if (k->gif) return gifenc_push(k->gif, f, e);
     k->frames++;
     k->mp4_end = f->pts + f->duration;
@@ -211,6 +213,50 @@ static gifc_error run_frames(gifc_context *ctx, source *src, sink *k, const plan
     return r;
 }
 
+/* Options that change what a GIF shows: with none of them, a GIF's own bytes are an
+ * acceptable answer. */
+static int reencode_only(const gifc_options *o)
+{
+    return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
+           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop;
+}
+
+/* GIF from a GIF is never written bigger than it came: when re-encoding did not shrink it,
+ * the output becomes a copy of the input, and the result says so. */
+static gifc_error keep_input_if_smaller(const job *j, const plan *p, const source_info *si,
+                                        const gifc_options *o, sink *k, outfile *of,
+                                        int *kept, gerr *e)
+{
+    *kept = 0;
+    if (p->format != GIFC_FORMAT_GIF || !si->format || strcmp(si->format, "gif") ||
+        !reencode_only(o) || !of->fp)
+        return GIFC_OK;
+    FILE *in = j->in_path ? fopen(j->in_path, "rb") : NULL;
+    uint64_t in_size = j->in_size;
+    if (in && !fseek(in, 0, SEEK_END)) in_size = (uint64_t)ftell(in);
+    if ((j->in_path && !in) || in_size == 0 || k->bytes < in_size) {
+        if (in) fclose(in);
+        return GIFC_OK;
+    }
+    int bad = ftruncate(fileno(of->fp), 0) || fseek(of->fp, 0, SEEK_SET);
+    if (in) {
+        rewind(in);
+        char buf[65536];
+        size_t n;
+        while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0)
+            bad = fwrite(buf, 1, n, of->fp) != n;
+        bad |= ferror(in);
+        fclose(in);
+    } else {
+        bad = fwrite(j->in_mem, 1, j->in_size, of->fp) != j->in_size;
+    }
+    if (bad) return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the output");
+    k->bytes = in_size;
+    k->frames = k->pushed; /* the input's frames, as decoded */
+    *kept = 1;
+    return GIFC_OK;
+}
+
 static void fill_result(gifc_result *res, const gifc_options *o, const plan *p,
                         const source_info *si, const sink *k)
 {
@@ -227,6 +273,7 @@ static void fill_result(gifc_result *res, const gifc_options *o, const plan *p,
     res->colors = p->format == GIFC_FORMAT_GIF ? o->colors : 0;
     res->quality = o->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
+    res->lossy = p->format == GIFC_FORMAT_GIF ? o->lossy : 0;
     res->src_width = si->width;
     res->src_height = si->height;
     res->src_duration = si->duration;
@@ -263,7 +310,12 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
         source_start(src, p.w, p.h, &p.timing, e) || sink_open(&k, ctx, j, &p, si, &of, e) ||
         run_frames(ctx, src, &k, &p) || sink_finish(&k, &of, e))
         goto fail;
+    int kept = 0;
+    if (keep_input_if_smaller(j, &p, si, &ctx->opts, &k, &of, &kept, e)) goto fail;
+    if (kept)
+        ctx_log(ctx, GIFC_LOG_INFO, "re-encoding was not smaller than the input: output is a copy");
     fill_result(res, &ctx->opts, &p, si, &k);
+    if (res) res->kept_input = kept;
     sink_close(&k);
     source_free(&src);
     if (j->out_path ? outfile_commit(&of, e) : outfile_take_memory(&of, j->out_mem, j->out_size, e))

@@ -102,6 +102,14 @@ class ErrorCase(unittest.TestCase):
             with self.subTest(out=out):
                 self.convert_fails(self.fixture('bad_truncated.gif'), EXIT['corrupt'], out=out)
 
+    def test_no_video_stream(self):
+        if not e2e.have_ffmpeg():
+            self.skipTest('ffmpeg CLI not found (needed to make an audio-only file)')
+        src = os.path.join(self.tmp, 'audio-only.mp4')
+        subprocess.run(['ffmpeg', '-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i',
+                        'sine=duration=1', '-c:a', 'aac', src], check=True, timeout=120)
+        self.convert_fails(src, EXIT['unsupported'])
+
     def test_directory_as_input(self):
         self.convert_fails(e2e.FIXTURES, EXIT['input'])
 

@@ -202,7 +202,7 @@ char *cli_default_output(const char *input, gifc_format f)
 
 enum {
     OPT_FORMAT = 256, /* long-only options: values outside the char range */
-    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_QUALITY,
+    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_QUALITY,
     OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION
 };
 
@@ -217,6 +217,7 @@ static const struct option long_opts[] = {
     { "duration", required_argument, NULL, OPT_DURATION },
     { "end", required_argument, NULL, OPT_END },
     { "colors", required_argument, NULL, OPT_COLORS },
+    { "lossy", required_argument, NULL, OPT_LOSSY },
     { "quality", required_argument, NULL, OPT_QUALITY },
     { "dither", required_argument, NULL, OPT_DITHER },
     { "loop", required_argument, NULL, OPT_LOOP },
@@ -357,6 +358,7 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_DURATION: return get_time(a, val, arg, 1, &p->duration);
     case OPT_END: return get_time(a, val, arg, 0, &p->end);
     case OPT_COLORS: return get_int(a, val, arg, 2, 256, &p->colors);
+    case OPT_LOSSY: return get_int(a, val, arg, 0, 200, &p->lossy);
     case OPT_QUALITY: return get_int(a, val, arg, 1, 100, &p->quality);
     case OPT_DITHER: return get_real(a, val, arg, 0, 1, 0, &p->dither);
     case OPT_LOOP: return get_int(a, val, arg, 0, 65535, &p->loop); /* GIF stores 16 bits */
@@ -486,6 +488,7 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     if (p->start >= 0) o->start = p->start;
     if (p->duration > 0) o->duration = p->duration;
     if (p->colors > 0) o->colors = p->colors;
+    if (p->lossy > 0) o->lossy = p->lossy;
     if (p->quality > 0) o->quality = p->quality;
     if (p->dither >= 0) o->dither = p->dither;
     if (p->loop >= 0) o->loop = p->loop;
@@ -547,6 +550,8 @@ static const char help_options[] =
     "GIF:\n"
     "      --colors N        palette size 2..256 (default 256)\n"
     "      --dither X        dithering strength 0..1 (default 1.0)\n"
+    "      --lossy N         lossy LZW 0..200: fewer bytes, some streaks; about 20\n"
+    "                        is mild, 80 strong (default 0, exact)\n"
     "      --loop N          times to loop 0..65535, 0 = forever (default 0)\n"
     "\n"
     "MP4 (H.264, yuv420p):\n"

@@ -71,6 +71,7 @@ typedef struct cli_prefs {
     double duration;        /* <= 0: not given (also set from --end) */
     double end;             /* < 0: not given */
     int colors, quality;    /* 0: not given */
+    int lossy;              /* 0: not given (exact) */
     double dither;          /* < 0: not given */
     int loop;               /* < 0: not given */
     uint32_t background;

@@ -109,9 +109,9 @@ void report_summary(FILE *f, const char *out_name, const gifc_result *r, double 
 {
     char size[32];
     format_bytes(size, sizeof size, r->bytes);
-    fprintf(f, "%s: %s, %dx%d, %" PRId64 " frame%s, %.1f s, converted in %.1f s\n", out_name,
+    fprintf(f, "%s: %s, %dx%d, %" PRId64 " frame%s, %.1f s, converted in %.1f s%s\n", out_name,
             size, r->width, r->height, r->frames, r->frames == 1 ? "" : "s", r->duration,
-            elapsed);
+            elapsed, r->kept_input ? " (the input GIF, copied: re-encoding was not smaller)" : "");
 }
 
 /* Length of the well-formed UTF-8 sequence starting at s, 0 if it does not start one. */
@@ -205,6 +205,8 @@ static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
     json_number(f, r->quality > 0 ? (double)r->quality : NAN);
     json_key(f, "dither");
     json_number(f, gif && r->dither >= 0 ? r->dither : NAN);
+    json_key(f, "lossy");
+    json_number(f, gif ? (double)r->lossy : NAN);
     fprintf(f, ",\"loop\":%d", o->loop);
     json_key(f, "speed");
     json_number(f, o->speed > 0 ? o->speed : 1);
@@ -230,6 +232,7 @@ void report_json(FILE *f, const run_report *rep)
     fprintf(f, ",\"bytes\":%" PRIu64, r->bytes);
     json_key(f, "elapsed");
     json_number(f, rep->elapsed);
+    fprintf(f, ",\"kept_input\":%s", r->kept_input ? "true" : "false");
     json_settings(f, r, rep->opts);
     fputs("}\n", f);
 }
