@@ -69,6 +69,7 @@ struct mp4w {
 
     int in_w, in_h;   /* pushed frame size */
     int enc_w, enc_h; /* encoded size (even) */
+    int hd;           /* 720 lines or more: BT.709, else BT.601 (see colour_of) */
     uint8_t bg[3];
     uint8_t *stage;   /* enc_w x enc_h RGBA, for compositing / padding */
     size_t stage_stride;
@@ -160,6 +161,18 @@ static gifc_error output_create(mp4w *m, gerr *err)
     return GIFC_OK;
 }
 
+
+/* The matrix a player assumes for untagged video of this size: BT.601 below 720 lines,
+ * BT.709 from there. Using it (and saying so in the tags) gives the right colours both in
+ * players that read the tags and in those that ignore them. */
+static void tag_colour(const mp4w *m, enum AVColorPrimaries *prim,
+                       enum AVColorTransferCharacteristic *trc, enum AVColorSpace *spc)
+{
+    *prim = m->hd ? AVCOL_PRI_BT709 : AVCOL_PRI_SMPTE170M;
+    *trc = m->hd ? AVCOL_TRC_BT709 : AVCOL_TRC_SMPTE170M;
+    *spc = m->hd ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+}
+
 static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -178,9 +191,7 @@ static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
     if (!c->framerate.num) c->framerate = (AVRational){MP4W_NOMINAL_FPS, 1};
     c->thread_count = p->threads;
     /* Must match the matrix and range given to swscale in converter_open(). */
-    c->color_primaries = AVCOL_PRI_BT709;
-    c->color_trc = AVCOL_TRC_BT709;
-    c->colorspace = AVCOL_SPC_BT709;
+    tag_colour(m, &c->color_primaries, &c->color_trc, &c->colorspace);
     c->color_range = AVCOL_RANGE_MPEG;
     if (m->fmt->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 
@@ -268,11 +279,11 @@ static gifc_error converter_open(mp4w *m, gerr *err)
                             AV_PIX_FMT_YUV420P,
                             SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL, NULL);
     if (!m->sws) return gerr_set(err, GIFC_ERR_ENCODE, "cannot set up the RGB to YUV conversion");
-    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-    /* source RGB full range, destination BT.709 limited (MPEG) range: the tags set in
-     * video_encoder_open() say the same */
-    if (sws_setColorspaceDetails(m->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16) < 0)
-        return gerr_set(err, GIFC_ERR_ENCODE, "cannot set the BT.709 conversion matrix");
+    const int *coef = sws_getCoefficients(m->hd ? SWS_CS_ITU709 : SWS_CS_ITU601);
+    /* source RGB full range, destination limited (MPEG) range in the matrix the tags set in
+     * video_encoder_open() name */
+    if (sws_setColorspaceDetails(m->sws, coef, 1, coef, 0, 0, 1 << 16, 1 << 16) < 0)
+        return gerr_set(err, GIFC_ERR_ENCODE, "cannot set the RGB to YUV matrix");
 
     m->yuv = av_frame_alloc();
     m->pkt = av_packet_alloc();
@@ -281,9 +292,7 @@ static gifc_error converter_open(mp4w *m, gerr *err)
     m->yuv->format = AV_PIX_FMT_YUV420P;
     m->yuv->width = m->enc_w;
     m->yuv->height = m->enc_h;
-    m->yuv->color_primaries = AVCOL_PRI_BT709;
-    m->yuv->color_trc = AVCOL_TRC_BT709;
-    m->yuv->colorspace = AVCOL_SPC_BT709;
+    tag_colour(m, &m->yuv->color_primaries, &m->yuv->color_trc, &m->yuv->colorspace);
     m->yuv->color_range = AVCOL_RANGE_MPEG;
     int r = av_frame_get_buffer(m->yuv, 0);
     if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate a video frame");
@@ -328,6 +337,7 @@ gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *e
     m->in_h = p->height;
     m->enc_w = even_size(p->width);
     m->enc_h = even_size(p->height);
+    m->hd = m->enc_h >= 720;
     m->bg[0] = (uint8_t)(p->background >> 16);
     m->bg[1] = (uint8_t)(p->background >> 8);
     m->bg[2] = (uint8_t)p->background;

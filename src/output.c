@@ -65,8 +65,10 @@ static gifc_error open_temp(outfile *o, int open_stdio, gerr *e)
         int err = errno;
         char *d = strdup(o->final_path ? o->final_path : o->tmp_path);
         const char *dir = d ? dirname(d) : "?";
-        if (err == ENOENT || err == ENOTDIR)
+        if (err == ENOENT)
             gerr_set(e, GIFC_ERR_OUTPUT, "output folder '%s' does not exist", dir);
+        else if (err == ENOTDIR)
+            gerr_set(e, GIFC_ERR_OUTPUT, "'%s' is not a folder", dir);
         else
             gerr_set(e, GIFC_ERR_OUTPUT, "cannot create a file in '%s': %s", dir, strerror(err));
         free(d);

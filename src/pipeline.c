@@ -207,9 +207,11 @@ static gifc_error run_frames(gifc_context *ctx, source *src, sink *k, const plan
         }
     }
     reader_free(&rd);
-    if (!r && !done)
-        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded%s",
-                     p->timing.start > 0 ? " (is --start past the end?)" : "");
+    if (!r && !done && p->timing.start > 0)
+        r = gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
+                     p->timing.start);
+    else if (!r && !done)
+        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
     return r;
 }
 

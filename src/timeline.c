@@ -18,7 +18,8 @@ void timeline_init(timeline *t, double start, double duration, double speed, dou
      * and takes the last source frame that starts in it, as FFmpeg's fps filter does: the
      * frame on screen at tick + h. Taking the one on screen at the tick itself let timestamp
      * jitter of a microsecond pick a frame 1/30 s old (water clip: SSIM 0.949 vs 0.982). */
-    t->lead = t->fps > 0 && src_fps > t->fps ? 0.5 / t->fps : 0;
+    (void)src_fps; /* the same rule holds above and below the source's rate */
+    t->lead = t->fps > 0 ? 0.5 / t->fps : 0;
 }
 
 int timeline_map(timeline *t, double pts, double dur, int last, double *out_pts,

@@ -293,14 +293,19 @@ static void check_common(const char *name, const probe *pr, int w, int h)
     CHECK(pr->width == w && pr->height == h, "%s: size %dx%d, expected %dx%d", name, pr->width,
           pr->height, w, h);
     CHECK(pr->width % 2 == 0 && pr->height % 2 == 0, "%s: odd size", name);
-    CHECK(pr->tag_prim == AVCOL_PRI_BT709 && pr->tag_trc == AVCOL_TRC_BT709 &&
-              pr->tag_spc == AVCOL_SPC_BT709 && pr->tag_range == AVCOL_RANGE_MPEG,
-          "%s: container colour tags %d/%d/%d range %d, expected BT.709 limited", name,
-          pr->tag_prim, pr->tag_trc, pr->tag_spc, pr->tag_range);
-    CHECK(pr->vui_prim == AVCOL_PRI_BT709 && pr->vui_trc == AVCOL_TRC_BT709 &&
-              pr->vui_spc == AVCOL_SPC_BT709 && pr->vui_range == AVCOL_RANGE_MPEG,
-          "%s: bitstream colour tags %d/%d/%d range %d, expected BT.709 limited", name,
-          pr->vui_prim, pr->vui_trc, pr->vui_spc, pr->vui_range);
+    /* Below 720 lines BT.601 (SMPTE 170M), from 720 BT.709: what players assume untagged. */
+    int hd = h >= 720;
+    int prim = hd ? AVCOL_PRI_BT709 : AVCOL_PRI_SMPTE170M;
+    int trc = hd ? AVCOL_TRC_BT709 : AVCOL_TRC_SMPTE170M;
+    int spc = hd ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+    CHECK(pr->tag_prim == prim && pr->tag_trc == trc && pr->tag_spc == spc &&
+              pr->tag_range == AVCOL_RANGE_MPEG,
+          "%s: container colour tags %d/%d/%d range %d, expected %s limited", name,
+          pr->tag_prim, pr->tag_trc, pr->tag_spc, pr->tag_range, hd ? "BT.709" : "BT.601");
+    CHECK(pr->vui_prim == prim && pr->vui_trc == trc && pr->vui_spc == spc &&
+              pr->vui_range == AVCOL_RANGE_MPEG,
+          "%s: bitstream colour tags %d/%d/%d range %d, expected %s limited", name,
+          pr->vui_prim, pr->vui_trc, pr->vui_spc, pr->vui_range, hd ? "BT.709" : "BT.601");
 }
 
 static void check_timing(const char *name, const probe *pr, int n, const double *pts,
@@ -325,11 +330,12 @@ static void check_rgb(const char *name, const double *got, int r, int g, int b, 
           g, b, tol);
 }
 
-/* BT.709 limited range YUV of pure red: Y 63, Cb 102, Cr 240 (BT.601 would give 81/90/240). */
+/* Limited range YUV of pure red: BT.601 (below 720 lines) Y 81, Cb 90, Cr 240; BT.709
+ * would give 63/102/240. */
 static void check_red_yuv(const char *name, const double *yuv)
 {
-    CHECK(fabs(yuv[0] - 63) <= 3 && fabs(yuv[1] - 102) <= 3 && fabs(yuv[2] - 240) <= 3,
-          "%s: red is YUV %.1f,%.1f,%.1f, expected BT.709 63,102,240", name, yuv[0], yuv[1],
+    CHECK(fabs(yuv[0] - 81) <= 3 && fabs(yuv[1] - 90) <= 3 && fabs(yuv[2] - 240) <= 3,
+          "%s: red is YUV %.1f,%.1f,%.1f, expected BT.601 81,90,240", name, yuv[0], yuv[1],
           yuv[2]);
 }
 
