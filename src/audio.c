@@ -16,6 +16,8 @@
  */
 #include "audio.h"
 
+#include "memio.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -39,17 +41,10 @@
 #define MAX_CHANNELS 64    /* libswresample's limit (SWR_CH_MAX) */
 #define FIFO_FRAMES 4      /* initial FIFO size in encoder frames (it grows as needed) */
 
-/* Reads from a caller's buffer (as decode_av.c does, with its own position). */
-typedef struct memreader {
-    const uint8_t *data;
-    size_t size, pos;
-} memreader;
-
 struct audio_src {
     char *name;              /* path or "input", for messages */
     AVFormatContext *fmt;
-    AVIOContext *mem_io;
-    memreader mem;
+    memio mem;               /* memory input, read independently of the video decoder */
     int stream;
     AVRational tb;           /* audio stream time base */
     double origin;           /* source seconds (stream clock) of time 0: the video's start */
@@ -89,28 +84,6 @@ static gifc_error av_code(int averr, gifc_error fallback)
     return averr == AVERROR(ENOMEM) ? GIFC_ERR_NOMEM : fallback;
 }
 
-static int mem_read(void *opaque, uint8_t *buf, int n)
-{
-    memreader *m = opaque;
-    size_t left = m->size - m->pos;
-    if (!left) return AVERROR_EOF;
-    if ((size_t)n > left) n = (int)left;
-    memcpy(buf, m->data + m->pos, (size_t)n);
-    m->pos += (size_t)n;
-    return n;
-}
-
-static int64_t mem_seek(void *opaque, int64_t off, int whence)
-{
-    memreader *m = opaque;
-    if (whence == AVSEEK_SIZE) return (int64_t)m->size;
-    int64_t base = whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? (int64_t)m->size : 0;
-    int64_t p = base + off;
-    if (p < 0 || p > (int64_t)m->size) return AVERROR(EINVAL);
-    m->pos = (size_t)p;
-    return p;
-}
-
 /* ---- opening ---- */
 
 /* Container and audio stream. *found = 0 when there is nothing to take audio from. */
@@ -118,19 +91,7 @@ static gifc_error open_container(audio_src *a, const char *path, const uint8_t *
                                  size_t size, int *found, gerr *e)
 {
     *found = 0;
-    if (!path) {
-        a->mem = (memreader){ mem, size, 0 };
-        uint8_t *iobuf = av_malloc(65536);
-        if (!iobuf) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio)");
-        a->mem_io = avio_alloc_context(iobuf, 65536, 0, &a->mem, mem_read, NULL, mem_seek);
-        if (!a->mem_io) {
-            av_free(iobuf);
-            return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio)");
-        }
-        a->fmt = avformat_alloc_context();
-        if (!a->fmt) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio)");
-        a->fmt->pb = a->mem_io;
-    }
+    if (!path && memio_open(&a->mem, mem, size, &a->fmt, e)) return e->code;
     /* The video decoder has opened this input already and reports what is wrong with it;
      * an input FFmpeg cannot open (WebP is read by libwebp) simply has no audio here. */
     int r = avformat_open_input(&a->fmt, path ? path : "", NULL, NULL);
@@ -631,10 +592,7 @@ void audio_free(audio_src **pa)
     avcodec_free_context(&a->dec);
     avcodec_free_context(&a->enc);
     avformat_close_input(&a->fmt);
-    if (a->mem_io) {
-        av_freep(&a->mem_io->buffer);
-        avio_context_free(&a->mem_io);
-    }
+    memio_close(&a->mem);
     swr_free(&a->swr);
     free_silence(a);
     av_freep(&a->conv[0]);

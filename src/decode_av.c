@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "decode_av.h"
 
+#include "memio.h"
+
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -12,17 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Reads from a caller's buffer, for gifc_convert_memory. */
-typedef struct memreader {
-    const uint8_t *data;
-    size_t size, pos;
-} memreader;
-
 struct avdec {
     AVFormatContext *fmt;
     AVCodecContext *dec;
-    AVIOContext *mem_io;
-    memreader mem;
+    memio mem;            /* gifc_convert_memory's input */
     AVPacket *pkt;
     AVFrame *frame;
     int stream;
@@ -35,44 +30,6 @@ struct avdec {
     int gif_unterminated; /* a GIF whose last byte is not the trailer ';' */
     double last_pts, fps;
 };
-
-static int mem_read(void *opaque, uint8_t *buf, int n)
-{
-    memreader *m = opaque;
-    size_t left = m->size - m->pos;
-    if (!left) return AVERROR_EOF;
-    if ((size_t)n > left) n = (int)left;
-    memcpy(buf, m->data + m->pos, (size_t)n);
-    m->pos += (size_t)n;
-    return n;
-}
-
-static int64_t mem_seek(void *opaque, int64_t off, int whence)
-{
-    memreader *m = opaque;
-    if (whence == AVSEEK_SIZE) return (int64_t)m->size;
-    int64_t base = whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? (int64_t)m->size : 0;
-    int64_t p = base + off;
-    if (p < 0 || p > (int64_t)m->size) return AVERROR(EINVAL);
-    m->pos = (size_t)p;
-    return p;
-}
-
-static gifc_error open_memory_io(avdec *d, const uint8_t *mem, size_t size, gerr *e)
-{
-    d->mem = (memreader){ mem, size, 0 };
-    uint8_t *iobuf = av_malloc(65536);
-    if (!iobuf) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    d->mem_io = avio_alloc_context(iobuf, 65536, 0, &d->mem, mem_read, NULL, mem_seek);
-    if (!d->mem_io) {
-        av_free(iobuf);
-        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    }
-    d->fmt = avformat_alloc_context();
-    if (!d->fmt) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    d->fmt->pb = d->mem_io;
-    return GIFC_OK;
-}
 
 /* avformat says INVALIDDATA both for "unknown format" and "known but broken": probing the
  * first bytes tells the two apart, so the user hears which one it is. */
@@ -209,7 +166,7 @@ static gifc_error open_container(avdec *d, const char *path, const uint8_t *mem,
     const uint8_t *h = path ? head : mem;
     if (n == 0 && (path ? 1 : size == 0))
         return gerr_set(e, GIFC_ERR_CORRUPT, "%s: file is empty", name);
-    if (!path && open_memory_io(d, mem, size, e)) return e->code;
+    if (!path && memio_open(&d->mem, mem, size, &d->fmt, e)) return e->code;
     int r = avformat_open_input(&d->fmt, path ? path : "", NULL, NULL);
     if (r < 0) return classify_open_failure(name, h, n, r, e);
     r = avformat_find_stream_info(d->fmt, NULL);
@@ -358,10 +315,7 @@ void avdec_free(avdec **pd)
     avdec *d = *pd;
     avcodec_free_context(&d->dec);
     avformat_close_input(&d->fmt);
-    if (d->mem_io) {
-        av_freep(&d->mem_io->buffer);
-        avio_context_free(&d->mem_io);
-    }
+    memio_close(&d->mem);
     av_packet_free(&d->pkt);
     av_frame_free(&d->frame);
     av_freep(pd);
