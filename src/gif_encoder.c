@@ -3,7 +3,7 @@
  *     frame (libimagequant's expensive part; needs nothing from the frames before it);
  *  2. in order, on the caller's thread: the exact change against what is on screen, crop,
  *     remap onto that palette, update the screen, write.
- * A ring of LOOKAHEAD frames keeps the workers busy while memory stays bounded.
+ * A ring of up to LOOKAHEAD frames keeps the workers busy while memory stays bounded.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gif_encoder.h"
 
@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #define LOOKAHEAD 6
+/* Frames in flight cost a copy and an importance map each: big canvases get fewer of them
+ * (a 1917x1533 GIF held 300 MB with 6). */
+#define LOOKAHEAD_BYTES (48u << 20)
 #define MAX_WORKERS 16
 
 typedef struct rect { int x, y, w, h; } rect;
@@ -45,6 +48,7 @@ struct gifenc {
     quantizer *wq[MAX_WORKERS]; /* one per worker: libimagequant attrs are not shared */
     quantizer *q;               /* the in-order phase's own */
     job ring[LOOKAHEAD];
+    int depth;                  /* ring slots in use: 2..LOOKAHEAD, by frame size */
     int head, count;
     uint8_t *prev_src;          /* previous source frame, for phase 1's hint */
     int have_prev;
@@ -100,6 +104,9 @@ gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e)
     for (int i = 0; i < pool_size(g->workers); i++)
         if (quantizer_new(&g->wq[i], &qp, e)) goto fail;
     if (gifw_open(&g->w, fp, p->width, p->height, p->loop, e)) goto fail;
+    size_t per_frame = n * 5; /* RGBA copy + importance */
+    g->depth = (int)(LOOKAHEAD_BYTES / (per_frame ? per_frame : 1));
+    g->depth = g->depth < 2 ? 2 : g->depth > LOOKAHEAD ? LOOKAHEAD : g->depth;
     g->threshold_sq = threshold_for_quality(p->quality);
     g->keep_margin = 9 * g->threshold_sq;
     *out = g;
@@ -407,7 +414,7 @@ static gifc_error retire_oldest(gifenc *g, gerr *e)
         r = retire_frame(g, j, e);
     }
     qpalette_free(&j->pal);
-    g->head = (g->head + 1) % LOOKAHEAD;
+    g->head = (g->head + 1) % g->depth;
     g->count--;
     return r;
 }
@@ -415,8 +422,8 @@ static gifc_error retire_oldest(gifenc *g, gerr *e)
 static job *claim_slot(gifenc *g, gerr *e, gifc_error *r)
 {
     *r = GIFC_OK;
-    if (g->count == LOOKAHEAD && (*r = retire_oldest(g, e))) return NULL;
-    job *j = &g->ring[(g->head + g->count) % LOOKAHEAD];
+    if (g->count == g->depth && (*r = retire_oldest(g, e))) return NULL;
+    job *j = &g->ring[(g->head + g->count) % g->depth];
     memset(&j->err, 0, sizeof j->err);
     j->owner = g;
     return j;
