@@ -28,6 +28,7 @@ struct avdec {
     int64_t frames_out;
     int64_t packets;      /* video packets read */
     int gif_unterminated; /* a GIF whose last byte is not the trailer ';' */
+    int seeked;           /* --start seeked: the first frame is not the stream's first */
     double last_pts, fps;
 };
 
@@ -239,8 +240,10 @@ void avdec_seek(avdec *d, double t)
     if (t <= 0.5) return;
     int64_t ts = (int64_t)((t - 0.1) * AV_TIME_BASE);
     if (d->fmt->start_time != AV_NOPTS_VALUE) ts += d->fmt->start_time;
-    if (avformat_seek_file(d->fmt, -1, INT64_MIN, ts, ts, 0) >= 0)
+    if (avformat_seek_file(d->fmt, -1, INT64_MIN, ts, ts, 0) >= 0) {
         avcodec_flush_buffers(d->dec);
+        d->seeked = 1;
+    }
 }
 
 /* Feeds one packet (or the drain signal at the end of the file). Returns 0, or an AVERROR
@@ -274,8 +277,13 @@ static void frame_times(avdec *d, double *pts, double *dur_hint)
     double t;
     if (ts == AV_NOPTS_VALUE)
         t = d->last_pts < 0 ? 0 : d->last_pts + (d->fps > 0 ? 1.0 / d->fps : 0.04);
-    else
+    else {
+        /* Time 0 is the first picture, as in FFmpeg's own outputs: an AVI has no
+         * presentation times, and decode times start late by the reorder delay (0.2 s
+         * on an H.264 AVI with B-frames), which would otherwise shift the whole clip. */
+        if (!d->frames_out && !d->seeked && ts > d->start_ts) d->start_ts = ts;
         t = (ts - d->start_ts) * av_q2d(d->tb);
+    }
     if (t < 0) t = 0;
     *pts = t;
     d->last_pts = t;
