@@ -93,6 +93,8 @@ typedef struct gifc_options {
     void *log_user;
     int lossy;             /* GIF: lossy LZW level 0..200, 0 = exact (gifsicle-like scale:
                               about 20 mild, 80 strong); 0 */
+    int fast;              /* GIF: quicker palettes (libimagequant's fastest search) for
+                              somewhat bigger files; MP4: x264 preset veryfast; 0 */
 } gifc_options;
 
 /* What a conversion produced. */

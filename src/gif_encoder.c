@@ -98,7 +98,7 @@ gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e)
      * dithering, which made every later frame re-send the whole picture. */
     int target = p->palette_source ? 100 : p->quality;
     quant_params qp = { .colors = p->colors, .quality = target, .dither = p->dither,
-                        .speed = target >= 95 ? 3 : 5 };
+                        .speed = p->fast ? 10 : target >= 95 ? 3 : 5 };
     if (quantizer_new(&g->q, &qp, e) || pool_new(&g->workers, worker_count(p->threads), e))
         goto fail;
     for (int i = 0; i < pool_size(g->workers); i++)

@@ -16,6 +16,7 @@ typedef struct gifenc_params {
     int lossy;          /* LZW lossiness, 0 = exact */
     int threads;        /* palette workers; 0 = one per core */
     int palette_source; /* the input is a GIF: keep its colours exactly */
+    int fast;           /* libimagequant's fastest search */
 } gifenc_params;
 
 typedef struct gifenc gifenc;

@@ -37,6 +37,7 @@
  * values; it is fast enough for gifc's inputs (clips, at most 1280x720 by default), where
  * decoding and scaling cost about as much as encoding. */
 #define MP4W_PRESET "medium"
+#define MP4W_PRESET_FAST "veryfast" /* --fast: ~2x the speed of medium on 2 cores */
 /* Frame rate told to x264 when the caller does not know one. With timestamps x264 rate
  * control follows the real frame durations (VFR input); the nominal rate only feeds the
  * level choice and VBV, and the encoder time base (1000 "fps") would push the level far
@@ -198,7 +199,7 @@ static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
     AVDictionary *opts = NULL;
     char crf[16];
     snprintf(crf, sizeof crf, "%d", p->crf);
-    int r = av_dict_set(&opts, "preset", MP4W_PRESET, 0);
+    int r = av_dict_set(&opts, "preset", p->fast ? MP4W_PRESET_FAST : MP4W_PRESET, 0);
     if (r >= 0) r = av_dict_set(&opts, "crf", crf, 0);
     /* CRF 0 is lossless, which High profile forbids: x264 then picks High 4:4:4 Predictive. */
     if (r >= 0 && p->crf > 0) r = av_dict_set(&opts, "profile", "high", 0);

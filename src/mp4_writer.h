@@ -53,6 +53,7 @@ typedef struct mp4w_params {
                               parameters, extradata and sample rate are copied into a second
                               stream during mp4w_open and it is not used afterwards. NULL:
                               video only */
+    int fast;              /* x264 preset veryfast instead of medium */
 } mp4w_params;
 
 /* Creates the writer and the file at path (replacing an existing file), opens the encoder

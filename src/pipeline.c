@@ -140,7 +140,7 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
     if (p->format == GIFC_FORMAT_GIF) {
         gifenc_params gp = { .width = p->w, .height = p->h, .colors = o->colors,
                              .quality = o->quality, .dither = p->dither, .loop = o->loop,
-                             .threads = o->threads, .lossy = o->lossy,
+                             .threads = o->threads, .lossy = o->lossy, .fast = o->fast,
                              .palette_source = si->format && !strcmp(si->format, "gif") };
         return gifenc_open(&k->gif, of->fp, &gp, e);
     }
@@ -148,6 +148,7 @@ static gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, cons
     mp4w_params mp = { .width = p->w, .height = p->h, .crf = crf_for_quality(o->quality),
                        .background = o->background, .threads = o->threads,
                        .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
+                       .fast = o->fast,
                        .audio = k->audio ? audio_encoder(k->audio) : NULL };
     return mp4w_open(&k->mp4, of->tmp_path, &mp, e);
 }

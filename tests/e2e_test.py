@@ -789,6 +789,18 @@ class Options(unittest.TestCase):
         self.assertEqual(lossy['frames'], exact['frames'])
         self.assertEqual(lossy['total_cs'], exact['total_cs'])
 
+    def test_fast_same_frames_and_timing(self):
+        # --fast trades bytes for time (measured in bench/, never timed here): the picture
+        # and timing must not change.
+        normal, _ = self.convert(out='normal.gif')
+        fast, _ = self.convert('--fast', out='fast.gif')
+        self.assertEqual(fast['total_cs'], normal['total_cs'])
+        self.assertEqual((fast['width'], fast['height']), (normal['width'], normal['height']))
+        mp4, _ = self.convert('--fast', out='fast.mp4')
+        self.assertEqual(mp4['codec'], 'h264')
+        value = ssim(self.src, os.path.join(self.tmp, "fast.gif"), 15)
+        self.assertGreater(value, 0.9, "fast GIF SSIM %.4f" % value)
+
     def test_loop_3(self):
         info, _ = self.convert('--loop', '3')
         self.assertEqual(info['loop'], 3)

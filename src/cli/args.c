@@ -202,7 +202,7 @@ char *cli_default_output(const char *input, gifc_format f)
 
 enum {
     OPT_FORMAT = 256, /* long-only options: values outside the char range */
-    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_QUALITY,
+    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_FAST, OPT_QUALITY,
     OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION
 };
 
@@ -218,6 +218,7 @@ static const struct option long_opts[] = {
     { "end", required_argument, NULL, OPT_END },
     { "colors", required_argument, NULL, OPT_COLORS },
     { "lossy", required_argument, NULL, OPT_LOSSY },
+    { "fast", no_argument, NULL, OPT_FAST },
     { "quality", required_argument, NULL, OPT_QUALITY },
     { "dither", required_argument, NULL, OPT_DITHER },
     { "loop", required_argument, NULL, OPT_LOOP },
@@ -359,6 +360,7 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_END: return get_time(a, val, arg, 0, &p->end);
     case OPT_COLORS: return get_int(a, val, arg, 2, 256, &p->colors);
     case OPT_LOSSY: return get_int(a, val, arg, 0, 200, &p->lossy);
+    case OPT_FAST: p->fast = 1; return 0;
     case OPT_QUALITY: return get_int(a, val, arg, 1, 100, &p->quality);
     case OPT_DITHER: return get_real(a, val, arg, 0, 1, 0, &p->dither);
     case OPT_LOOP: return get_int(a, val, arg, 0, 65535, &p->loop); /* GIF stores 16 bits */
@@ -489,6 +491,7 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     if (p->duration > 0) o->duration = p->duration;
     if (p->colors > 0) o->colors = p->colors;
     if (p->lossy > 0) o->lossy = p->lossy;
+    o->fast = p->fast;
     if (p->quality > 0) o->quality = p->quality;
     if (p->dither >= 0) o->dither = p->dither;
     if (p->loop >= 0) o->loop = p->loop;
@@ -531,6 +534,7 @@ static const char help_options[] =
     "      --format gif|mp4  output format (default: from OUTPUT's extension, one\n"
     "                        of .gif .mp4 .m4v; gif for standard output)\n"
     "      --quality N       1..100: GIF colour fidelity, MP4 quality (default 90)\n"
+    "      --fast            quicker, somewhat bigger files (default off)\n"
     "  -f, --force           replace OUTPUT if it exists (default: refuse, exit 7)\n"
     "\n"
     "Timing (T = seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30, 01:02:03.5):\n"

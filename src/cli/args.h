@@ -72,6 +72,7 @@ typedef struct cli_prefs {
     double end;             /* < 0: not given */
     int colors, quality;    /* 0: not given */
     int lossy;              /* 0: not given (exact) */
+    int fast;               /* --fast */
     double dither;          /* < 0: not given */
     int loop;               /* < 0: not given */
     uint32_t background;
