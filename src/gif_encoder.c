@@ -66,7 +66,7 @@ struct gifenc {
 /* Higher quality notices smaller changes; 100 re-sends almost everything that moved. */
 static int threshold_for_quality(int quality)
 {
-    double t = 2.0 + (100 - quality) * 0.3;
+    double t = 2.0 + (100 - quality) * 0.25;
     return (int)(t * t);
 }
 
