@@ -41,9 +41,13 @@ int timeline_map(timeline *t, double pts, double dur, int last, double *out_pts,
     }
     /* Ticks k with k/fps in [oa, ob) - lead belong to this frame; the last frame keeps the
      * true end so that the output lasts as long as the source. */
+    /* Tick k's slot is [k - 1/2, k + 1/2) in ticks: it takes the frame that started last
+     * before the slot ends, and one starting exactly on that end belongs to tick k + 1
+     * (FFmpeg rounds such ties up: a 10 fps frame at 0.1 s is tick 2 at 15 fps). */
     oa -= t->lead;
-    if (!last) ob -= t->lead;
-    int64_t k0 = (int64_t)ceil(oa * t->fps - EPS), k1 = (int64_t)ceil(ob * t->fps - EPS);
+    int64_t k0 = (int64_t)floor(oa * t->fps + EPS) + 1;
+    int64_t k1 = last ? (int64_t)ceil(ob * t->fps - EPS)
+                      : (int64_t)floor((ob - t->lead) * t->fps + EPS) + 1;
     if (k0 < 0) k0 = 0;
     if (k0 < t->next_tick) k0 = t->next_tick;
     if (k1 <= k0) return TL_DROP;

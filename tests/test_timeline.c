@@ -111,8 +111,27 @@ static void test_trim_on_grid(void)
     CHECK(fabs(end - 0.75) < 1e-9, "trimmed output ends at %f, want 0.75", end);
 }
 
+/* 10 fps at 15 fps: frame starts fall exactly on slot ends (0.1 s is where tick 1's
+ * slot ends); as in FFmpeg's fps filter such a frame belongs to the next tick, so ticks
+ * show frames 0,0,1,2,2,3,4,4,5... */
+static void test_ties_go_up(void)
+{
+    timeline t;
+    timeline_init(&t, 0, 0, 1, 15, 10);
+    const int want[] = { 0, 0, 1, 2, 2, 3, 4, 4, 5 };
+    int tick = 0;
+    for (int i = 0; i < 6; i++) {
+        double p, d;
+        if (timeline_map(&t, i / 10.0, 0.1, 0, &p, &d) != TL_SHOW) continue;
+        for (; tick < (int)llround((p + d) * 15) && tick < 9; tick++)
+            CHECK(want[tick] == i, "tick %d shows frame %d, FFmpeg shows %d", tick, i, want[tick]);
+    }
+    CHECK(tick == 9, "covered %d ticks", tick);
+}
+
 int main(void)
 {
+    test_ties_go_up();
     test_trim_on_grid();
     test_nearest();
     test_ntsc_delays();
