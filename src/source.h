@@ -36,6 +36,5 @@ gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t,
 /* Next output frame into *f (reallocated as needed; keep passing the same frame).
  * *got = 0 at the end. */
 gifc_error source_next(source *s, gframe *f, int *got, gerr *e);
-/* Seconds of output timeline covered so far (for progress). */
 void source_free(source **s);
 #endif
