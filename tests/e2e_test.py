@@ -69,6 +69,21 @@ GIF_SSIM_FLOOR = {
     'apng_alpha_128x96_15frames.apng': 0.73,                 # measured 0.7549
     'webp_anim_alpha_128x96_9frames.webp': 0.64,             # measured 0.6628
 }
+# GIF bytes at default settings, measured 2026-11-20; an output more than 10% larger fails,
+# so the encoder cannot lose compression silently (lower it when a change wins bytes).
+GIF_BYTES_CEILING = {
+    'h264_aac_320x180_25fps_2s.mp4': 275495,
+    'h264_rot90cw_320x180_25fps_2s.mp4': 178943,
+    'h264_vfr_320x180_13frames.mp4': 121632,
+    'hevc_320x180_25fps_2s.mov': 38367,
+    'vp9_alpha_320x180_25fps_2s.webm': 137040,
+    'vp9_odd_175x97_25fps_2s.webm': 156323,
+    'mpeg4_320x180_25fps_2s.avi': 535337,
+    'vp8_320x180_25fps_2s.mkv': 457573,
+    'gif_transparent_localpal_160x90_24frames.gif': 22211,
+    'apng_alpha_128x96_15frames.apng': 3887,
+    'webp_anim_alpha_128x96_9frames.webp': 20871,
+}
 MP4_SSIM_FLOOR = {
     'h264_aac_320x180_25fps_2s.mp4': 0.94,                   # measured 0.9570
     'hevc_320x180_25fps_2s.mov': 0.96,                       # measured 0.9766
@@ -520,6 +535,14 @@ class FixtureConversions(unittest.TestCase):
     @unittest.skipUnless(have_ffmpeg(), 'ffmpeg / ffprobe CLI not found')
     def test_gif_ssim(self):
         self.check_ssim('gif', GIF_SSIM_FLOOR)
+
+    def test_gif_bytes_within_recorded_bound(self):
+        def check(name, row, c):
+            size = os.path.getsize(c.out)
+            print('  bytes %-48s %8d (recorded %d)' % (name, size, GIF_BYTES_CEILING[name]))
+            self.assertLessEqual(size, GIF_BYTES_CEILING[name] * 1.10,
+                                 '%s grew to %d bytes' % (name, size))
+        self.each('gif', check)
 
     # ---- MP4 ----
 
