@@ -3,8 +3,7 @@
  * colours, and the failure paths. Exit status 0 = pass.
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Built alone it carries its own gerr_set / gerr_av; define GIFC_TEST_LINKED when linking
- * against the library (which provides them in context.c).
+ * Links the library's internal build (gerr_set / gerr_av come from context.c).
  */
 #include "mp4_writer.h"
 
@@ -22,39 +21,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
-#ifndef GIFC_TEST_LINKED
-static gifc_error gerr_vset(gerr *e, gifc_error code, int averr, const char *fmt, va_list ap)
-{
-    if (!e) return code;
-    if (e->code != GIFC_OK) return e->code; /* the first failure wins (as in context.c) */
-    e->code = code;
-    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    if (averr && n >= 0 && (size_t)n < sizeof e->msg - 3) {
-        char t[AV_ERROR_MAX_STRING_SIZE];
-        av_strerror(averr, t, sizeof t);
-        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", t);
-    }
-    return code;
-}
 
-gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gerr_vset(e, code, 0, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gerr_vset(e, code, averr, fmt, ap);
-    va_end(ap);
-    return code;
-}
-#endif
 
 static int failures;
 
