@@ -4,6 +4,7 @@
 #include "audio.h"
 #include "context.h"
 #include "gif_encoder.h"
+#include "gif_keep.h"
 #include "mp4_writer.h"
 #include "output.h"
 #include "pool.h"
@@ -12,6 +13,7 @@
 #include "source.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,8 +226,33 @@ static int reencode_only(const gifc_options *o)
            (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop;
 }
 
-/* GIF from a GIF is never written bigger than it came: when re-encoding did not shrink it,
- * the output becomes a copy of the input, and the result says so. */
+/* Reads the whole input (a GIF: the same size as the output being replaced). */
+static uint8_t *read_input(const job *j, size_t *n)
+{
+    if (!j->in_path) {
+        uint8_t *b = malloc(j->in_size ? j->in_size : 1);
+        if (b) memcpy(b, j->in_mem, j->in_size);
+        *n = j->in_size;
+        return b;
+    }
+    FILE *f = fopen(j->in_path, "rb");
+    if (!f) return NULL;
+    uint8_t *b = NULL;
+    long len = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+    if (len > 0 && !fseek(f, 0, SEEK_SET) && (b = malloc((size_t)len)) &&
+        fread(b, 1, (size_t)len, f) != (size_t)len) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    *n = len > 0 ? (size_t)len : 0;
+    return b;
+}
+
+/* GIF from a GIF is not written bigger than it came: when re-encoding did not shrink it,
+ * the output becomes the input's bytes, with the timing players show made explicit (0-1 cs
+ * delays as 10 cs, an 8-byte delay block for an image that had none: see gif_keep.h), and
+ * the result says so. */
 static gifc_error keep_input_if_smaller(const job *j, const plan *p, const source_info *si,
                                         const gifc_options *o, sink *k, outfile *of,
                                         int *kept, gerr *e)
@@ -234,27 +261,21 @@ static gifc_error keep_input_if_smaller(const job *j, const plan *p, const sourc
     if (p->format != GIFC_FORMAT_GIF || !si->format || strcmp(si->format, "gif") ||
         !reencode_only(o) || !of->fp)
         return GIFC_OK;
-    FILE *in = j->in_path ? fopen(j->in_path, "rb") : NULL;
-    uint64_t in_size = j->in_size;
-    if (in && !fseek(in, 0, SEEK_END)) in_size = (uint64_t)ftell(in);
-    if ((j->in_path && !in) || in_size == 0 || k->bytes < in_size) {
-        if (in) fclose(in);
+    size_t n = 0;
+    uint8_t *in = read_input(j, &n);
+    gbuf kept_gif = { 0 };
+    int ok = in && n && k->bytes >= n && gif_keep_normalize(in, n, &kept_gif) >= 0 &&
+             kept_gif.len <= k->bytes;
+    free(in);
+    if (!ok) {
+        gbuf_free(&kept_gif);
         return GIFC_OK;
     }
-    int bad = ftruncate(fileno(of->fp), 0) || fseek(of->fp, 0, SEEK_SET);
-    if (in) {
-        rewind(in);
-        char buf[65536];
-        size_t n;
-        while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0)
-            bad = fwrite(buf, 1, n, of->fp) != n;
-        bad |= ferror(in);
-        fclose(in);
-    } else {
-        bad = fwrite(j->in_mem, 1, j->in_size, of->fp) != j->in_size;
-    }
+    int bad = ftruncate(fileno(of->fp), 0) || fseek(of->fp, 0, SEEK_SET) ||
+              fwrite(kept_gif.data, 1, kept_gif.len, of->fp) != kept_gif.len;
+    k->bytes = kept_gif.len;
+    gbuf_free(&kept_gif);
     if (bad) return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the output");
-    k->bytes = in_size;
     k->frames = k->pushed; /* the input's frames, as decoded */
     *kept = 1;
     return GIFC_OK;

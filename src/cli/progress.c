@@ -111,7 +111,7 @@ void report_summary(FILE *f, const char *out_name, const gifc_result *r, double 
     format_bytes(size, sizeof size, r->bytes);
     fprintf(f, "%s: %s, %dx%d, %" PRId64 " frame%s, %.1f s, converted in %.1f s%s\n", out_name,
             size, r->width, r->height, r->frames, r->frames == 1 ? "" : "s", r->duration,
-            elapsed, r->kept_input ? " (the input GIF, copied: re-encoding was not smaller)" : "");
+            elapsed, r->kept_input ? " (the input GIF kept: re-encoding was not smaller)" : "");
 }
 
 /* Length of the well-formed UTF-8 sequence starting at s, 0 if it does not start one. */
