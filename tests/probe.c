@@ -19,6 +19,7 @@
  *       video_streams, color_space, color_range.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mp4_boxes.h"
 #include <gif_lib.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -216,45 +217,6 @@ static int probe_gif(const char *path)
     return 0;
 }
 
-/* ---- MP4 and everything else (libavformat / libavcodec) ---- */
-
-static uint64_t be(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = v << 8 | p[i];
-    return v;
-}
-
-/* 1 when the top-level 'moov' box comes before the top-level 'mdat' box, 0 otherwise (no
- * moov, mdat first, or not an ISO BMFF file). */
-static int moov_before_mdat(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    int result = 0;
-    if (fseeko(f, 0, SEEK_END) != 0) { fclose(f); return 0; }
-    off_t size = ftello(f), pos = 0;
-    while (pos + 8 <= size) {
-        unsigned char h[16];
-        if (fseeko(f, pos, SEEK_SET) != 0 || fread(h, 1, 8, f) != 8) break;
-        uint64_t len = be(h, 4);
-        int hdr = 8;
-        if (len == 1) {
-            if (fread(h + 8, 1, 8, f) != 8) break;
-            len = be(h + 8, 8);
-            hdr = 16;
-        } else if (len == 0) {
-            len = (uint64_t)(size - pos);
-        }
-        if (len < (uint64_t)hdr) break; /* malformed */
-        if (memcmp(h + 4, "moov", 4) == 0) { result = 1; break; }
-        if (memcmp(h + 4, "mdat", 4) == 0) { result = 0; break; }
-        pos += (off_t)len;
-    }
-    fclose(f);
-    return result;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -390,7 +352,7 @@ static int probe_av(const char *path)
     if (st->duration == AV_NOPTS_VALUE) fputs("null", stdout);
     else printf("%.6f", st->duration * av_q2d(st->time_base));
     printf(",\"faststart\":%s,\"audio_streams\":%d,\"video_streams\":%d,\"color_space\":",
-           json_bool(moov_before_mdat(path)), audio, video);
+           json_bool(mp4_moov_before_mdat(path) == 1), audio, video);
     json_string(av_color_space_name(st->codecpar->color_space));
     printf(",\"color_range\":");
     json_string(av_color_range_name(st->codecpar->color_range));

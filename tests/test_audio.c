@@ -9,6 +9,7 @@
  * (unless it is --keep), else $GIFC_FIXTURES, else GIFC_FIXTURE_DIR given at build time,
  * else fixtures, ../fixtures or ../../fixtures from the working directory.
  */
+#include "mp4_boxes.h"
 #include "audio.h"
 #include "mp4_writer.h"
 
@@ -24,8 +25,6 @@
 #include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
-
-
 
 static int failures;
 
@@ -101,31 +100,6 @@ done:
 
 /* ---- reading back ---- */
 
-/* Order of the top-level 'moov' and 'mdat' boxes: 1 when moov comes first. */
-static int moov_before_mdat(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    long moov = -1, mdat = -1, pos = 0;
-    uint8_t h[16];
-    while (fread(h, 1, 8, fp) == 8) {
-        uint64_t size = (uint64_t)h[0] << 24 | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 8 | h[3];
-        if (size == 1) {
-            if (fread(h + 8, 1, 8, fp) != 8) break;
-            size = 0;
-            for (int i = 8; i < 16; i++) size = size << 8 | h[i];
-        }
-        if (!memcmp(h + 4, "moov", 4) && moov < 0) moov = pos;
-        if (!memcmp(h + 4, "mdat", 4) && mdat < 0) mdat = pos;
-        if (size < 8) break;
-        pos += (long)size;
-        if (fseek(fp, pos, SEEK_SET)) break;
-    }
-    fclose(fp);
-    if (moov < 0 || mdat < 0) return -1;
-    return moov < mdat;
-}
-
 typedef struct probe {
     int streams, video, audio; /* stream indexes, -1 when missing */
     int v_h264, a_aac;
@@ -186,7 +160,7 @@ static int probe_file(const char *path, probe *pr)
     int first_audio = 1;
     char url[4200];
     snprintf(url, sizeof url, "file:%s", path);
-    pr->faststart = moov_before_mdat(path);
+    pr->faststart = mp4_moov_before_mdat(path) == 1;
     if (!pkt || !fr || avformat_open_input(&fc, url, NULL, NULL) < 0) goto out;
     if (avformat_find_stream_info(fc, NULL) < 0) goto out;
     pr->streams = (int)fc->nb_streams;

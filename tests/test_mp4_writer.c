@@ -5,6 +5,7 @@
  *
  * Links the library's internal build (gerr_set / gerr_av come from context.c).
  */
+#include "mp4_boxes.h"
 #include "mp4_writer.h"
 
 #include <math.h>
@@ -20,8 +21,6 @@
 #include <libavutil/log.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
-
-
 
 static int failures;
 
@@ -91,32 +90,6 @@ done:
 }
 
 /* ---- reading back ---- */
-
-/* Order of the top-level 'moov' and 'mdat' boxes: 1 when moov comes first. */
-static int moov_before_mdat(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return -1;
-    long moov = -1, mdat = -1, pos = 0;
-    uint8_t h[16];
-    while (fread(h, 1, 8, fp) == 8) {
-        uint64_t size = (uint64_t)h[0] << 24 | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 8 | h[3];
-        if (size == 1) {
-            if (fread(h + 8, 1, 8, fp) != 8) break;
-            size = 0;
-            for (int i = 8; i < 16; i++) size = size << 8 | h[i];
-        }
-        if (!memcmp(h + 4, "moov", 4) && moov < 0) moov = pos;
-        if (!memcmp(h + 4, "mdat", 4) && mdat < 0) mdat = pos;
-        if (size == 0) break; /* to the end of the file */
-        if (size < 8) break;
-        pos += (long)size;
-        if (fseek(fp, pos, SEEK_SET)) break;
-    }
-    fclose(fp);
-    if (moov < 0 || mdat < 0) return -1;
-    return moov < mdat;
-}
 
 typedef struct probe {
     int codec_h264, yuv420p, width, height, profile;
@@ -323,7 +296,7 @@ static void test_constant(const char *dir)
     CHECK(e == GIFC_OK, "a: write failed: %d %s", e, err.msg);
     if (e) return;
     CHECK(ew == 320 && eh == 180, "a: mp4w_size %dx%d", ew, eh);
-    CHECK(moov_before_mdat(path) == 1, "a: moov is not before mdat");
+    CHECK(mp4_moov_before_mdat(path) == 1, "a: moov is not before mdat");
     probe pr = {0};
     if (probe_file(path, &pr)) {
         CHECK(0, "a: cannot read back %s", path);
@@ -352,7 +325,7 @@ static void test_vfr_alpha_odd(const char *dir)
     CHECK(e == GIFC_OK, "b: write failed: %d %s", e, err.msg);
     if (e) return;
     CHECK(ew == 174 && eh == 96, "b: mp4w_size %dx%d", ew, eh);
-    CHECK(moov_before_mdat(path) == 1, "b: moov is not before mdat");
+    CHECK(mp4_moov_before_mdat(path) == 1, "b: moov is not before mdat");
     probe pr = {.nbox = 2, .box = {{116, 8, 166, 40}, {116, 58, 166, 90}}};
     if (probe_file(path, &pr)) {
         CHECK(0, "b: cannot read back %s", path);
@@ -382,7 +355,7 @@ static void test_tiny(const char *dir)
     CHECK(e == GIFC_OK, "c: write failed: %d %s", e, err.msg);
     if (e) return;
     CHECK(ew == 2 && eh == 2, "c: mp4w_size %dx%d", ew, eh);
-    CHECK(moov_before_mdat(path) == 1, "c: moov is not before mdat");
+    CHECK(mp4_moov_before_mdat(path) == 1, "c: moov is not before mdat");
     probe pr = {.nbox = 1, .box = {{0, 0, 2, 2}}};
     if (probe_file(path, &pr)) {
         CHECK(0, "c: cannot read back %s", path);
@@ -432,7 +405,7 @@ static void test_timelines(const char *dir)
         }
         check_common(cases[c].name, &pr, 96, 64);
         check_timing(cases[c].name, &pr, cases[c].n, pts, total, 1);
-        CHECK(moov_before_mdat(path) == 1, "%s: moov is not before mdat", cases[c].name);
+        CHECK(mp4_moov_before_mdat(path) == 1, "%s: moov is not before mdat", cases[c].name);
     }
 }
 
