@@ -127,15 +127,14 @@ static void fill_info(avdec *d, source_info *info)
                  : (int64_t)(info->duration * info->fps + 0.5);
     info->format = d->fmt->iformat->name;
     info->is_animation = is_animation_format(info->format);
+    /* Whether pictures may carry alpha (a per-frame scan decides what is really
+     * transparent): libvpx reports yuv420p until its first frame, so VP8/VP9 go by the
+     * container's alpha tag; FFmpeg's GIF decoder always outputs a format with alpha. */
     const AVPixFmtDescriptor *pd = av_pix_fmt_desc_get(d->dec->pix_fmt);
-    info->has_alpha = (pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)) ||
-                      par->codec_id == AV_CODEC_ID_GIF ||
-                      d->dec->codec->id == AV_CODEC_ID_VP9 || d->dec->codec->id == AV_CODEC_ID_VP8
-                      ? 1 : 0;
-    /* libvpx decoders report yuv420p until the first frame; trust the alpha tag. */
-    if ((par->codec_id == AV_CODEC_ID_VP8 || par->codec_id == AV_CODEC_ID_VP9) &&
-        !(pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)))
-        info->has_alpha = av_dict_get(st->metadata, "alpha_mode", NULL, 0) != NULL;
+    int vpx = par->codec_id == AV_CODEC_ID_VP8 || par->codec_id == AV_CODEC_ID_VP9;
+    info->has_alpha = vpx ? av_dict_get(st->metadata, "alpha_mode", NULL, 0) != NULL
+                          : (pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)) ||
+                                par->codec_id == AV_CODEC_ID_GIF;
 }
 
 static gifc_error open_decoder(avdec *d, const char *name, int threads, gerr *e)

@@ -15,10 +15,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-/* Defaults that make a 10 s 1080p clip a shareable GIF of a few MB. */
+/* Defaults that make a short clip a shareable GIF of a few MB (README has measured sizes). */
 #define GIF_VIDEO_BOX 480
 #define GIF_VIDEO_FPS 15.0
 #define MP4_LONG_SIDE 1280
@@ -112,8 +111,8 @@ typedef struct sink {
     mp4w *mp4;
     audio_src *audio;     /* --audio: the source's track, re-encoded as AAC */
     uint64_t bytes;
-    int64_t frames;
-    int64_t pushed;       /* frames handed to the encoder (before GIF merging) */
+    int64_t frames;       /* in the output (GIF: after merging identical frames) */
+    int64_t pushed;       /* frames handed to the encoder */
     double duration, mp4_end;
 } sink;
 
@@ -162,7 +161,6 @@ static gifc_error sink_push(sink *k, gframe *f, gerr *e)
 {
     k->pushed++;
     if (k->gif) return gifenc_push(k->gif, f, e);
-    k->frames++;
     k->mp4_end = f->pts + f->duration;
     if (mp4w_push(k->mp4, f, e)) return e->code;
     return k->audio ? audio_pump(k->audio, f->pts, k->mp4, e) : GIFC_OK;
@@ -171,7 +169,8 @@ static gifc_error sink_push(sink *k, gframe *f, gerr *e)
 static gifc_error sink_finish(sink *k, const outfile *of, gerr *e)
 {
     if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
-    if (!k->frames) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    if (!k->pushed) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    k->frames = k->pushed; /* MP4 keeps every frame */
     if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
     if (mp4w_finish(k->mp4, e)) return e->code;
     FILE *f = fopen(of->tmp_path, "rb");

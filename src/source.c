@@ -82,7 +82,7 @@ gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t,
     if (out_w < 1 || out_h < 1) return gerr_set(e, GIFC_ERR_INVALID_ARG, "empty output size");
     s->out_w = out_w;
     s->out_h = out_h;
-    timeline_init(&s->tl, t->start, t->duration, t->speed, t->fps, s->info.fps);
+    timeline_init(&s->tl, t->start, t->duration, t->speed, t->fps);
     if (s->av && t->start > 0) avdec_seek(s->av, t->start);
     return GIFC_OK;
 }

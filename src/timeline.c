@@ -6,8 +6,7 @@
 /* Timestamps are stored as exact rationals in containers but reach us as doubles. */
 #define EPS 1e-6
 
-void timeline_init(timeline *t, double start, double duration, double speed, double fps,
-                   double src_fps)
+void timeline_init(timeline *t, double start, double duration, double speed, double fps)
 {
     t->start = start > 0 ? start : 0;
     t->end = duration > 0 ? t->start + duration : 0;
@@ -18,7 +17,6 @@ void timeline_init(timeline *t, double start, double duration, double speed, dou
      * and takes the last source frame that starts in it, as FFmpeg's fps filter does: the
      * frame on screen at tick + h. Taking the one on screen at the tick itself let timestamp
      * jitter of a microsecond pick a frame 1/30 s old (water clip: SSIM 0.949 vs 0.982). */
-    (void)src_fps; /* the same rule holds above and below the source's rate */
     t->lead = t->fps > 0 ? 0.5 / t->fps : 0;
 }
 

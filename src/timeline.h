@@ -15,9 +15,7 @@ typedef struct timeline {
 
 enum { TL_DROP = 0, TL_SHOW = 1, TL_END = -1 };
 
-/* src_fps: the source's nominal rate (0 when unknown), for nearest-frame sampling. */
-void timeline_init(timeline *t, double start, double duration, double speed, double fps,
-                   double src_fps);
+void timeline_init(timeline *t, double start, double duration, double speed, double fps);
 /* A source frame shown over [pts, pts+dur) seconds; `last` when no frame follows.
  * TL_SHOW: it appears in the output at *out_pts for *out_dur seconds. TL_DROP: it does not
  * (outside the trim, or between two grid ticks). TL_END: it starts after the end, so

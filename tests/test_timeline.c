@@ -28,7 +28,7 @@ static void test_ntsc_delays(void)
 static void test_grid(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15, 0);
+    timeline_init(&t, 0, 0, 1, 15);
     double covered = 0, last_end = 0;
     int shown = 0;
     for (int i = 0; i < 300; i++) {
@@ -48,7 +48,7 @@ static void test_grid(void)
 static void test_hold(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15, 0);
+    timeline_init(&t, 0, 0, 1, 15);
     double p, d;
     CHECK(timeline_map(&t, 0, 1.0, 0, &p, &d) == TL_SHOW, "hold not shown");
     CHECK(fabs(d - 1.0) < 1e-9 && p == 0, "hold %f+%f", p, d);
@@ -59,7 +59,7 @@ static void test_hold(void)
 static void test_trim_speed(void)
 {
     timeline t;
-    timeline_init(&t, 1.0, 1.0, 2.0, 0, 0);
+    timeline_init(&t, 1.0, 1.0, 2.0, 0);
     double p, d, sum = 0;
     int end = 0;
     for (int i = 0; i < 100 && !end; i++) {
@@ -80,7 +80,7 @@ static void test_nearest(void)
 {
     double src = 30000.0 / 1001.0;
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15, src);
+    timeline_init(&t, 0, 0, 1, 15);
     int64_t tick = 0;
     double end = 0;
     for (int i = 0; i < 300; i++) {
@@ -101,7 +101,7 @@ static void test_nearest(void)
 static void test_trim_on_grid(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0.75, 1, 15, 25);
+    timeline_init(&t, 0, 0.75, 1, 15);
     double p, d, end = 0;
     for (int i = 0; i < 50; i++) {
         int r = timeline_map(&t, i * 0.04, 0.04, 0, &p, &d);
@@ -117,7 +117,7 @@ static void test_trim_on_grid(void)
 static void test_ties_go_up(void)
 {
     timeline t;
-    timeline_init(&t, 0, 0, 1, 15, 10);
+    timeline_init(&t, 0, 0, 1, 15);
     const int want[] = { 0, 0, 1, 2, 2, 3, 4, 4, 5 };
     int tick = 0;
     for (int i = 0; i < 6; i++) {
