@@ -48,6 +48,8 @@ typedef enum gifc_error {
     GIFC_ERR_ENCODE,       /* an encoder failed */
     GIFC_ERR_ABORTED,      /* the progress callback asked to stop */
     GIFC_ERR_SAME_FILE,    /* output path names the input */
+    GIFC_ERR_OVER_BUDGET,  /* max_size: even the floor settings do not fit (see
+                              gifc_options.max_size); nothing written */
     GIFC_ERR__COUNT
 } gifc_error;
 
@@ -95,6 +97,15 @@ typedef struct gifc_options {
                               about 20 mild, 80 strong); 0 */
     int fast;              /* GIF: quicker palettes (libimagequant's fastest search) for
                               somewhat bigger files; MP4: x264 preset veryfast; 0 */
+    uint64_t max_size;     /* byte budget for the output, 0 = none. The output is never
+                              larger. When the plain conversion does not fit, gifc searches
+                              (GIF: size, fps, change threshold and dither, colours, lossy
+                              LZW; MP4: two-pass bitrate, then size) and lands between 0.92x
+                              (MP4 0.95x) and 1.0x of it. Floors: GIF 32 px on the long side,
+                              5 fps (or the source's), 16 colours, lossy 200; MP4 96 px,
+                              16 kbit/s. Below them: GIFC_ERR_OVER_BUDGET */
+    int best_effort;       /* with max_size: when even the floors do not fit, write the
+                              smallest result found instead of failing; 0 */
 } gifc_options;
 
 /* What a conversion produced. */
@@ -113,6 +124,13 @@ typedef struct gifc_result {
     int lossy;             /* GIF lossy LZW level used */
     int kept_input;        /* GIF from a GIF: re-encoding was not smaller, so the output is
                               a copy of the input */
+    /* With max_size: */
+    uint64_t budget;       /* the budget asked (0: none) */
+    int searched;          /* 0: the plain conversion fitted, no search was needed */
+    int attempts;          /* encodes measured: samples, full encodes and LZW re-runs */
+    int over_budget;       /* best_effort: the result does not fit the budget */
+    double ssim;           /* SSIM of the result against the source at the asked size and
+                              fps, measured on sampled frames (GIF); < 0 when not measured */
 } gifc_result;
 
 typedef struct gifc_context gifc_context;

@@ -94,6 +94,7 @@ GIFC_API const char *gifc_strerror(gifc_error e)
         [GIFC_ERR_ENCODE] = "encoder failure",
         [GIFC_ERR_ABORTED] = "aborted",
         [GIFC_ERR_SAME_FILE] = "output would overwrite the input",
+        [GIFC_ERR_OVER_BUDGET] = "cannot fit the size budget",
     };
     if ((int)e < 0 || e >= GIFC_ERR__COUNT) return "unknown error";
     return text[e];

@@ -104,6 +104,7 @@ gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e)
     for (int i = 0; i < pool_size(g->workers); i++)
         if (quantizer_new(&g->wq[i], &qp, e)) goto fail;
     if (gifw_open(&g->w, fp, p->width, p->height, p->loop, e)) goto fail;
+    if (p->log) gifw_set_log(g->w, p->log);
     size_t per_frame = n * 5; /* RGBA copy + importance */
     g->depth = (int)(LOOKAHEAD_BYTES / (per_frame ? per_frame : 1));
     g->depth = g->depth < 2 ? 2 : g->depth > LOOKAHEAD ? LOOKAHEAD : g->depth;

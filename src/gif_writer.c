@@ -14,7 +14,16 @@ struct gifw {
     uint64_t bytes;
     int64_t frames;
     int write_failed;
+    FILE *log;          /* gifw_set_log: every frame as written, for gif_replay */
+    gbuf held_raw;      /* the held frame's palette and indices, kept only when logging */
+    int held_rect[5];   /* x, y, w, h, ncolors of the held frame */
+    int log_failed;
 };
+
+/* A log record: these ints (native byte order: the log never leaves the process), then
+ * ncolors * 3 palette bytes, then w * h indices. */
+enum { LOG_X, LOG_Y, LOG_W, LOG_H, LOG_NCOLORS, LOG_TRANSPARENT, LOG_DISPOSAL, LOG_DELAY,
+       LOG_BYTES, LOG_FIELDS };
 
 static void put(gifw *g, const void *p, size_t n)
 {
@@ -57,9 +66,21 @@ gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e)
     return GIFC_OK;
 }
 
+static void log_held(gifw *g)
+{
+    int32_t rec[LOG_FIELDS] = { g->held_rect[0], g->held_rect[1], g->held_rect[2],
+                                g->held_rect[3], g->held_rect[4], g->held_transparent,
+                                g->held_disposal, g->held_delay,
+                                (int32_t)(g->held.len + 8) };
+    if (fwrite(rec, sizeof rec, 1, g->log) != 1 ||
+        fwrite(g->held_raw.data, 1, g->held_raw.len, g->log) != g->held_raw.len)
+        g->log_failed = 1;
+}
+
 static void flush_held(gifw *g)
 {
     if (!g->held_valid) return;
+    if (g->log) log_held(g);
     int t = g->held_transparent;
     uint8_t gce[8] = { 0x21, 0xF9, 0x04,
                        (uint8_t)((g->held_disposal & 7) << 2 | (t >= 0 ? 1 : 0)),
@@ -95,11 +116,25 @@ static int encode_image(gbuf *b, const gifw_frame *f)
     return b->failed ? -1 : 0;
 }
 
+static int keep_raw(gifw *g, const gifw_frame *f)
+{
+    gbuf_reset(&g->held_raw);
+    gbuf_put(&g->held_raw, f->palette, (size_t)f->ncolors * 3);
+    for (int y = 0; y < f->h; y++)
+        gbuf_put(&g->held_raw, f->indices + (size_t)y * f->stride, (size_t)f->w);
+    int r[5] = { f->x, f->y, f->w, f->h, f->ncolors };
+    memcpy(g->held_rect, r, sizeof r);
+    return g->held_raw.failed ? -1 : 0;
+}
+
+void gifw_set_log(gifw *g, FILE *log) { g->log = log; }
+
 gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e)
 {
     flush_held(g);
     gbuf_reset(&g->held);
     if (encode_image(&g->held, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    if (g->log && keep_raw(g, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     g->held_valid = 1;
     g->held_delay = f->delay_cs;
     g->held_disposal = f->disposal;
@@ -126,13 +161,55 @@ gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e)
     if (bytes) *bytes = g->bytes;
     if (frames) *frames = g->frames;
     if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+    if (g->log_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the frame log");
     return GIFC_OK;
+}
+
+int gif_log_next(FILE *log, gif_log_frame *lf, gbuf *pixels)
+{
+    int32_t rec[LOG_FIELDS];
+    size_t got = fread(rec, sizeof rec, 1, log);
+    if (got != 1) return feof(log) ? 0 : -1;
+    if (rec[LOG_W] < 1 || rec[LOG_H] < 1 || rec[LOG_NCOLORS] < 1 || rec[LOG_NCOLORS] > 256)
+        return -1;
+    size_t pal = (size_t)rec[LOG_NCOLORS] * 3, n = pal + (size_t)rec[LOG_W] * rec[LOG_H];
+    gbuf_reset(pixels);
+    if (gbuf_reserve(pixels, n) || fread(pixels->data, 1, n, log) != n) return -1;
+    pixels->len = n;
+    *lf = (gif_log_frame){
+        .f = { .indices = pixels->data + pal, .stride = rec[LOG_W], .x = rec[LOG_X],
+               .y = rec[LOG_Y], .w = rec[LOG_W], .h = rec[LOG_H], .palette = pixels->data,
+               .ncolors = rec[LOG_NCOLORS], .transparent = rec[LOG_TRANSPARENT],
+               .disposal = rec[LOG_DISPOSAL], .delay_cs = rec[LOG_DELAY] },
+        .bytes = rec[LOG_BYTES] };
+    return 1;
+}
+
+gifc_error gif_replay(FILE *log, FILE *out, int w, int h, int loop, int lossy, uint64_t *bytes,
+                      gerr *e)
+{
+    gifw *g = NULL;
+    gbuf px = { 0 };
+    gif_log_frame lf;
+    int r;
+    if (fseek(log, 0, SEEK_SET)) return gerr_set(e, GIFC_ERR_OUTPUT, "cannot read the frame log");
+    if (gifw_open(&g, out, w, h, loop, e)) return e->code;
+    while ((r = gif_log_next(log, &lf, &px)) > 0) {
+        lf.f.lossy = lossy;
+        if (gifw_add(g, &lf.f, e)) break;
+    }
+    if (r < 0) gerr_set(e, GIFC_ERR_OUTPUT, "cannot read the frame log");
+    if (!e->code) gifw_finish(g, bytes, NULL, e);
+    gifw_free(&g);
+    gbuf_free(&px);
+    return e->code;
 }
 
 void gifw_free(gifw **g)
 {
     if (!g || !*g) return;
     gbuf_free(&(*g)->held);
+    gbuf_free(&(*g)->held_raw);
     free(*g);
     *g = NULL;
 }

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_GIF_WRITER_H
 #define GIFC_GIF_WRITER_H
+#include "buf.h"
 #include "err.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -32,4 +33,24 @@ void gifw_set_last_disposal(gifw *g, int disposal);
 /* Writes the held frame and the trailer. *bytes: total written. */
 gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e);
 void gifw_free(gifw **g);
+
+/* Frame log, for the size budget: with a log set (before the first gifw_add), every frame is
+ * also appended to it as written (palette, indices, placement, final delay and disposal),
+ * so that gif_replay() can write the same GIF again at another lossy level without
+ * re-quantising. log: borrowed, opened for update. */
+void gifw_set_log(gifw *g, FILE *log);
+
+typedef struct gif_log_frame {
+    gifw_frame f;   /* lossy 0; pointers into the caller's buffer */
+    int bytes;      /* what the frame took in the GIF (delay block included) */
+} gif_log_frame;
+
+/* Reads the next record (from where log stands) into *lf, its palette and indices into
+ * pixels. Returns 1, 0 at the end, -1 on a damaged log or out of memory. */
+int gif_log_next(FILE *log, gif_log_frame *lf, gbuf *pixels);
+
+/* Writes to out (at its current position) the GIF the log holds, with LZW at `lossy` for
+ * every frame. w, h, loop: as given to gifw_open. *bytes: the size written. */
+gifc_error gif_replay(FILE *log, FILE *out, int w, int h, int loop, int lossy, uint64_t *bytes,
+                      gerr *e);
 #endif

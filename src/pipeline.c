@@ -1,6 +1,7 @@
 /* The conversion: source -> (GIF encoder | MP4 writer) -> atomic output, with defaults
  * chosen from what the input is and what the output will be.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "budget.h"
 #include "context.h"
 #include "gif_keep.h"
 #include "output.h"
@@ -81,6 +82,7 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
 {
     if (!res) return;
     memset(res, 0, sizeof *res);
+    res->ssim = -1;
     res->format = p->format;
     res->width = p->w;
     res->height = p->h;
@@ -99,6 +101,25 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
 }
 
 static gifc_error convert_limited(const job *j, gifc_result *res);
+
+/* --max-size: the budget search chooses the settings and writes the output. */
+static gifc_error convert_to_budget(const job *j, source *src, const source_info *si,
+                                    const plan *p, outfile *of, gifc_result *res)
+{
+    budget_outcome bo;
+    gifc_error r = p->format == GIFC_FORMAT_GIF ? budget_gif(j->ctx, src, si, p, of, &bo)
+                                                : budget_mp4(j->ctx, j, src, si, p, of, &bo);
+    if (r) return r;
+    sink k = { .bytes = bo.bytes, .frames = bo.frames, .duration = bo.duration };
+    fill_result(res, &bo.chosen, si, &k);
+    if (!res) return GIFC_OK;
+    res->budget = j->ctx->opts.max_size;
+    res->searched = bo.searched;
+    res->attempts = bo.attempts;
+    res->over_budget = bo.over_budget;
+    res->ssim = bo.ssim;
+    return GIFC_OK;
+}
 
 static gifc_error convert(const job *j, gifc_result *res)
 {
@@ -125,8 +146,14 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
             si->format, si->width, si->height, si->duration, si->fps,
             p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
-                      p.format == GIFC_FORMAT_GIF, e) ||
-        source_start(src, p.w, p.h, &p.timing, e) ||
+                      p.format == GIFC_FORMAT_GIF, e))
+        goto fail;
+    if (ctx->opts.max_size) {
+        if (convert_to_budget(j, src, si, &p, &of, res)) goto fail;
+        source_free(&src);
+        goto commit;
+    }
+    if (source_start(src, p.w, p.h, &p.timing, e) ||
         sink_open(&k, ctx, j, &p, si, of.fp, of.tmp_path, e) ||
         sink_run(ctx, src, &k, &p, NULL) || sink_finish(&k, of.tmp_path, e))
         goto fail;
@@ -138,6 +165,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     if (res) res->kept_input = kept;
     sink_close(&k);
     source_free(&src);
+commit:
     if (j->out_path ? outfile_commit(&of, e) : outfile_take_memory(&of, j->out_mem, j->out_size, e))
         goto fail;
     return GIFC_OK;

@@ -126,3 +126,24 @@ gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, int out_w, int
     out->has_alpha = may_alpha ? scan_alpha(out) : 0;
     return GIFC_OK;
 }
+
+gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e)
+{
+    if ((out->w != out_w || out->h != out_h || !out->rgba) &&
+        (gframe_free(out), gframe_alloc(out, out_w, out_h)))
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    /* As scaler_run: area averaging for big reductions, bicubic otherwise. */
+    int flags = (in->w >= 2 * out_w ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND;
+    s->sws = sws_getCachedContext(s->sws, in->w, in->h, AV_PIX_FMT_RGBA, out_w, out_h,
+                                  AV_PIX_FMT_RGBA, flags, NULL, NULL, NULL);
+    if (!s->sws) return gerr_set(e, GIFC_ERR_NOMEM, "cannot set up scaling");
+    const uint8_t *src[4] = { in->rgba };
+    int src_stride[4] = { in->stride };
+    uint8_t *dst[4] = { out->rgba };
+    int dst_stride[4] = { out->stride };
+    sws_scale(s->sws, src, src_stride, 0, in->h, dst, dst_stride);
+    out->pts = in->pts;
+    out->duration = in->duration;
+    out->has_alpha = in->has_alpha;
+    return GIFC_OK;
+}

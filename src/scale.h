@@ -15,6 +15,9 @@ scaler *scaler_new(void);
 gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, int out_w, int out_h,
                       gframe *out, gerr *e);
 void scaler_free(scaler **s);
+/* Resizes an RGBA frame (alpha included) to out_w x out_h into *out (allocated as needed);
+ * timing is copied. A scaler used for this should not also serve scaler_run. */
+gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e);
 
 /* Size that fits src inside box_w x box_h (0 = no limit on that side) keeping aspect, never
  * larger than the source. */

@@ -88,6 +88,43 @@ static void test_time(void)
 
 /* ---- numbers ---- */
 
+/* ---- sizes (--max-size) ---- */
+
+static void size_is(const char *s, cli_parse_status want, uint64_t bytes, int line)
+{
+    uint64_t v = 7;
+    cli_parse_status st = cli_parse_size(s, &v);
+    if (st != want || (want == CLI_PARSE_OK && v != bytes) || (want != CLI_PARSE_OK && v != 7)) {
+        fprintf(stderr, "%s:%d: parse_size(\"%s\"): status %d (want %d), value %llu\n",
+                __FILE__, line, s, (int)st, (int)want, (unsigned long long)v);
+        failures++;
+    }
+}
+
+static void test_size(void)
+{
+    size_is("500K", CLI_PARSE_OK, 500000, __LINE__);
+    size_is("500kb", CLI_PARSE_OK, 500000, __LINE__);
+    size_is("8MB", CLI_PARSE_OK, 8000000, __LINE__);
+    size_is("10MiB", CLI_PARSE_OK, 10485760, __LINE__);
+    size_is("1.5M", CLI_PARSE_OK, 1500000, __LINE__);
+    size_is("2KiB", CLI_PARSE_OK, 2048, __LINE__);
+    size_is("1G", CLI_PARSE_OK, 1000000000, __LINE__);
+    size_is("1GiB", CLI_PARSE_OK, 1073741824, __LINE__);
+    size_is("4096", CLI_PARSE_OK, 4096, __LINE__);
+    size_is("4096B", CLI_PARSE_OK, 4096, __LINE__);
+    size_is("", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("MB", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("-5M", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("5 MB", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("5TB", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("1.2.3M", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("0x10K", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("999", CLI_PARSE_RANGE, 0, __LINE__);   /* under 1 KB: not a GIF budget */
+    size_is("0", CLI_PARSE_RANGE, 0, __LINE__);
+    size_is("2000G", CLI_PARSE_RANGE, 0, __LINE__);
+}
+
 static void test_long(void)
 {
     long v = 0;
@@ -243,6 +280,7 @@ static void test_exit_codes(void)
     CHECK(cli_exit_for(GIFC_ERR_OUTPUT, 0) == 6);
     CHECK(cli_exit_for(GIFC_ERR_SAME_FILE, 0) == 6);
     CHECK(cli_exit_for(GIFC_ERR_OUTPUT_EXISTS, 0) == 7);
+    CHECK(cli_exit_for(GIFC_ERR_OVER_BUDGET, 0) == 8);
     CHECK(cli_exit_for(GIFC_ERR_ABORTED, SIGINT) == 130);
     CHECK(cli_exit_for(GIFC_ERR_ABORTED, SIGTERM) == 143);
     CHECK(cli_exit_for(GIFC_ERR_OUTPUT, SIGTERM) == 143); /* a failure caused by the stop */
@@ -448,6 +486,7 @@ static void test_help(void)
 int main(void)
 {
     test_time();
+    test_size();
     test_long();
     test_double();
     test_color();

@@ -26,11 +26,23 @@ int cli_exit_for(gifc_error e, int signo)
     case GIFC_ERR_OUTPUT:
     case GIFC_ERR_SAME_FILE: return CLI_EXIT_OUTPUT;
     case GIFC_ERR_OUTPUT_EXISTS: return CLI_EXIT_EXISTS;
+    case GIFC_ERR_OVER_BUDGET: return CLI_EXIT_BUDGET;
     default: return CLI_EXIT_FAILURE; /* NOMEM, ENCODE, ABORTED without a signal, unknown */
     }
 }
 
 /* ---- value parsers ---- */
+
+/* Digits with at most one '.', at least one digit, in the first n characters of s. */
+static int is_decimal_text_prefix(const char *s, size_t n)
+{
+    int digits = 0, dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.') dots++;
+        else digits++;
+    }
+    return digits > 0 && dots <= 1;
+}
 
 /* strtol/strtod also accept leading blanks, hex, "inf" and "nan"; none of those is what a
  * user means on a command line, so only plain decimal characters get that far. */
@@ -111,6 +123,33 @@ static cli_parse_status parse_clock(const char *s, double *seconds)
     if (!isfinite(v) || v > CLI_TIME_MAX) return CLI_PARSE_RANGE;
     *seconds = v;
     return CLI_PARSE_OK;
+}
+
+/* Unit multipliers for --max-size: SI for K/M/G (what file managers and chat apps show),
+ * binary only when spelt KiB/MiB/GiB. Read-only data. */
+static const struct {
+    const char *unit;
+    uint64_t factor;
+} size_units[] = {
+    { "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1000 }, { "kib", 1024 },
+    { "m", 1000000 }, { "mb", 1000000 }, { "mib", 1048576 },
+    { "g", 1000000000 }, { "gb", 1000000000 }, { "gib", 1073741824 },
+};
+
+cli_parse_status cli_parse_size(const char *s, uint64_t *bytes)
+{
+    const char *p = s;
+    while ((*p >= '0' && *p <= '9') || *p == '.') p++;
+    if (p == s || !is_decimal_text_prefix(s, (size_t)(p - s))) return CLI_PARSE_SYNTAX;
+    double v = strtod(s, NULL);
+    for (size_t i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
+        if (strcasecmp(p, size_units[i].unit)) continue;
+        double b = v * (double)size_units[i].factor;
+        if (!isfinite(b) || b < CLI_SIZE_MIN || b > CLI_SIZE_MAX) return CLI_PARSE_RANGE;
+        *bytes = (uint64_t)floor(b);
+        return CLI_PARSE_OK;
+    }
+    return CLI_PARSE_SYNTAX;
 }
 
 cli_parse_status cli_parse_time(const char *s, double *seconds)
@@ -203,7 +242,8 @@ char *cli_default_output(const char *input, gifc_format f)
 enum {
     OPT_FORMAT = 256, /* long-only options: values outside the char range */
     OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_FAST, OPT_QUALITY,
-    OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION
+    OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION,
+    OPT_MAX_SIZE, OPT_BEST_EFFORT
 };
 
 /* Read-only table, as getopt_long wants it. */
@@ -231,6 +271,8 @@ static const struct option long_opts[] = {
     { "verbose", no_argument, NULL, 'v' },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "max-size", required_argument, NULL, OPT_MAX_SIZE },
+    { "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -341,6 +383,16 @@ static int get_format(parser *a, const char *arg)
     return 0;
 }
 
+static int get_size(parser *a, const char *arg)
+{
+    cli_parse_status st = cli_parse_size(arg, &a->p->max_size);
+    if (st == CLI_PARSE_SYNTAX)
+        return bad_value(a, OPT_MAX_SIZE, arg, st, "a size",
+                         "a number with B, K/KB, KiB, M/MB, MiB, G/GB or GiB, like 500K or 8MB");
+    if (st) return bad_value(a, OPT_MAX_SIZE, arg, st, "a size", "1 KB..1 TB");
+    return 0;
+}
+
 static int take_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
@@ -367,6 +419,8 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_BACKGROUND: return get_color(a, arg);
     case OPT_SPEED: return get_real(a, val, arg, 0.25, 4, 0, &p->speed);
     case OPT_THREADS: return get_int(a, val, arg, 0, 256, &p->threads);
+    case OPT_MAX_SIZE: return get_size(a, arg);
+    case OPT_BEST_EFFORT: p->best_effort = 1; return 0;
     default: return fail(a, "internal error: option %d not handled", val);
     }
 }
@@ -500,6 +554,8 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     if (p->threads >= 0) o->threads = p->threads;
     if (p->audio) o->audio = 1;
     if (p->force) o->overwrite = 1;
+    o->max_size = p->max_size;
+    o->best_effort = p->best_effort;
 }
 
 /* ---- help ---- */
@@ -551,6 +607,18 @@ static const char help_options[] =
     "      --height N        1..16384 pixels (default: GIF from video 480, MP4 720\n"
     "                        or 1280 if portrait, GIF from an animation: source's)\n"
     "\n"
+    "Size budget:\n"
+    "      --max-size SIZE   never write more than SIZE: 500K, 8MB, 10MiB (B,\n"
+    "                        K/KB = 1000, KiB = 1024, M/MB, MiB, G/GB, GiB). When\n"
+    "                        the plain result is bigger, gifc searches for the\n"
+    "                        settings that lose least (GIF: size, fps, change\n"
+    "                        threshold, colours, lossy LZW; MP4: two-pass bitrate,\n"
+    "                        then size) and lands at 0.92-1.0x of SIZE (MP4\n"
+    "                        0.95-1.0x). Floors: GIF 32 px, 5 fps, 16 colours,\n"
+    "                        lossy 200; MP4 96 px. Below them: exit 8\n"
+    "      --best-effort     with --max-size: write the smallest result reached\n"
+    "                        instead of failing when SIZE cannot be met\n"
+    "\n"
     "GIF:\n"
     "      --colors N        palette size 2..256 (default 256)\n"
     "      --dither X        dithering strength 0..1 (default 1.0)\n"
@@ -584,6 +652,7 @@ static const char help_exit[] =
     "  5    input corrupt or truncated\n"
     "  6    output cannot be written: folder missing, disk full, same file as INPUT\n"
     "  7    output exists: use --force to replace it\n"
+    "  8    --max-size cannot be met, even at the floor settings (nothing written)\n"
     "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
 
 void cli_print_help(FILE *f)

@@ -19,6 +19,7 @@ enum cli_exit {
     CLI_EXIT_CORRUPT = 5,     /* input corrupt or truncated */
     CLI_EXIT_OUTPUT = 6,      /* output cannot be written */
     CLI_EXIT_EXISTS = 7,      /* output exists, --force not given */
+    CLI_EXIT_BUDGET = 8,      /* --max-size cannot be met */
     CLI_EXIT_SIGINT = 130,    /* 128 + SIGINT, the shell convention */
     CLI_EXIT_SIGTERM = 143    /* 128 + SIGTERM */
 };
@@ -46,6 +47,12 @@ cli_parse_status cli_parse_double(const char *s, double min, double max, int min
 cli_parse_status cli_parse_time(const char *s, double *seconds);
 /* #RRGGBB, RRGGBB, #RGB or a name (white black red green blue gray grey) -> 0xRRGGBB. */
 cli_parse_status cli_parse_color(const char *s, uint32_t *rgb);
+/* Byte budget accepted by --max-size. */
+#define CLI_SIZE_MIN 1000.0
+#define CLI_SIZE_MAX 1e12
+/* "500K", "8MB", "10MiB", "1.5G", "2000" (bytes): SI units K/KB/M/MB/G/GB, binary
+ * KiB/MiB/GiB, B or none for bytes, any case; CLI_SIZE_MIN..CLI_SIZE_MAX bytes. */
+cli_parse_status cli_parse_size(const char *s, uint64_t *bytes);
 /* "gif" or "mp4" (any case). */
 cli_parse_status cli_parse_format(const char *s, gifc_format *f);
 
@@ -80,6 +87,8 @@ typedef struct cli_prefs {
     double speed;           /* 0: not given */
     int threads;            /* < 0: not given */
     int audio, force, json, quiet, verbose;
+    uint64_t max_size;      /* 0: not given */
+    int best_effort;
 } cli_prefs;
 
 typedef enum cli_action {

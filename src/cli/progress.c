@@ -105,6 +105,27 @@ void format_bytes(char *buf, size_t n, uint64_t bytes)
     snprintf(buf, n, "%.1f %s", v, units[u]);
 }
 
+/* The second summary line with --max-size: what the search settled on. */
+static void report_budget(FILE *f, const gifc_result *r)
+{
+    char budget[32], fps[32] = "source timing";
+    format_bytes(budget, sizeof budget, r->budget);
+    if (r->fps > 0) snprintf(fps, sizeof fps, "%.4g fps", r->fps);
+    if (r->over_budget)
+        fprintf(f, "  over the budget of %s (--best-effort): the smallest result reached\n",
+                budget);
+    else if (!r->searched)
+        fprintf(f, "  fits the budget of %s as asked: no search needed\n", budget);
+    else
+        fprintf(f, "  %.1f%% of the budget of %s after %d attempts\n",
+                100.0 * (double)r->bytes / (double)r->budget, budget, r->attempts);
+    if (r->format == GIFC_FORMAT_MP4) return;
+    fprintf(f, "  chosen: %dx%d, %s, %d colours, quality %d, dither %.2g, lossy %d",
+            r->width, r->height, fps, r->colors, r->quality, r->dither, r->lossy);
+    if (r->ssim >= 0) fprintf(f, "; SSIM %.4f against the source", r->ssim);
+    fputc('\n', f);
+}
+
 void report_summary(FILE *f, const char *out_name, const gifc_result *r, double elapsed)
 {
     char size[32];
@@ -112,6 +133,7 @@ void report_summary(FILE *f, const char *out_name, const gifc_result *r, double 
     fprintf(f, "%s: %s, %dx%d, %" PRId64 " frame%s, %.1f s, converted in %.1f s%s\n", out_name,
             size, r->width, r->height, r->frames, r->frames == 1 ? "" : "s", r->duration,
             elapsed, r->kept_input ? " (the input GIF kept: re-encoding was not smaller)" : "");
+    if (r->budget) report_budget(f, r);
 }
 
 /* Length of the well-formed UTF-8 sequence starting at s, 0 if it does not start one. */
@@ -218,6 +240,19 @@ static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
     fputc('}', f);
 }
 
+/* With --max-size: the budget and how the search went. */
+static void json_budget(FILE *f, const gifc_result *r)
+{
+    fprintf(f, ",\"budget\":{\"max_size\":%" PRIu64 ",\"searched\":%s,\"attempts\":%d", r->budget,
+            r->searched ? "true" : "false", r->attempts);
+    fprintf(f, ",\"over_budget\":%s", r->over_budget ? "true" : "false");
+    json_key(f, "ratio");
+    json_number(f, (double)r->bytes / (double)r->budget);
+    json_key(f, "ssim");
+    json_number(f, r->ssim >= 0 ? r->ssim : NAN);
+    fputc('}', f);
+}
+
 void report_json(FILE *f, const run_report *rep)
 {
     const gifc_result *r = rep->result;
@@ -234,6 +269,7 @@ void report_json(FILE *f, const run_report *rep)
     json_number(f, rep->elapsed);
     fprintf(f, ",\"kept_input\":%s", r->kept_input ? "true" : "false");
     json_settings(f, r, rep->opts);
+    if (r->budget) json_budget(f, r);
     fputs("}\n", f);
 }
 
