@@ -17,7 +17,7 @@
 #define FLOOR_COLORS 16
 #define FLOOR_LOSSY 200
 #define TIGHT 0.92        /* a result under the budget but below this share is grown */
-#define MAX_FULL 3        /* full encodes (re-quantisations) at most */
+#define MAX_FULL 4        /* full encodes (re-quantisations) at most */
 #define MAX_REPLAYS 6     /* LZW-only re-runs a full encode */
 #define TRIM_LOSSY 30     /* the LZW-only trim goes at most this far above the recipe's
                              level: beyond it our lossy LZW costs more SSIM per byte than
@@ -38,10 +38,16 @@ static void result_drop(result *x)
     memset(x, 0, sizeof *x);
 }
 
-/* Keeps cand when it fits and is bigger (closer to the budget) than best; drops the other. */
-static void keep_better(result *best, result *cand, uint64_t budget)
+static int fits(const result *x, uint64_t budget) { return x->gif && x->bytes <= budget; }
+
+/* Keeps cand when it fits and is bigger (closer to the budget) than best; with best_effort
+ * and nothing fitting yet, keeps the smallest. Drops the other. */
+static void keep_better(const gsearch *g, result *best, result *cand, uint64_t budget)
 {
-    int better = cand->gif && cand->bytes <= budget && (!best->gif || cand->bytes > best->bytes);
+    int better = fits(cand, budget)
+                     ? !fits(best, budget) || cand->bytes > best->bytes
+                     : cand->gif && g->ctx->opts.best_effort && !fits(best, budget) &&
+                           (!best->gif || cand->bytes < best->bytes);
     if (better) {
         result_drop(best);
         *best = *cand;
@@ -147,16 +153,16 @@ static gifc_error trim_lossy(gsearch *g, const result *full, result *best, uint6
     }
     if (replay(g, full, hi, &x)) return g->ctx->err.code;
     bhi = (double)(*floor_bytes = x.bytes);
-    keep_better(best, &x, budget);
+    keep_better(g, best, &x, budget);
     if (bhi > budget) return GIFC_OK;
     double aim = 0.96 * budget;
     for (int i = 0; i < MAX_REPLAYS && hi - lo > 1; i++) {
-        if (best->gif && best->bytes >= TIGHT * budget) break;
+        if (fits(best, budget) && best->bytes >= TIGHT * budget) break;
         int mid = lo + (int)lround((blo - aim) / (blo - bhi) * (hi - lo));
         mid = mid <= lo ? lo + 1 : mid >= hi ? hi - 1 : mid;
         if (replay(g, full, mid, &x)) return g->ctx->err.code;
         double b = (double)x.bytes;
-        keep_better(best, &x, budget);
+        keep_better(g, best, &x, budget);
         if (b > budget) lo = mid, blo = b;
         else hi = mid, bhi = b;
     }
@@ -253,12 +259,27 @@ static int at_floor(const gsearch *g, const recipe *r)
            r->colors <= FLOOR_COLORS;
 }
 
-/* Full encodes from the chosen recipe, each corrected by the last one's miss, trimmed by
- * LZW re-runs when over. */
-static gifc_error encode_to_fit(gsearch *g, recipe r, const slopes *k, uint64_t budget,
-                                result *best, uint64_t *smallest)
+/* Under the budget at full size: undo half of what the recipe gave up (back towards the
+ * asked settings r0), the knob that costs most SSIM first. Returns 0 when nothing is left. */
+static int relax(recipe *r, const recipe *r0)
+{
+    if (r->lossy > r0->lossy) r->lossy = r->lossy - 30 < r0->lossy ? r0->lossy : r->lossy - 30;
+    else if (r->colors < r0->colors) r->colors = r->colors * 2 > r0->colors ? r0->colors : r->colors * 2;
+    else if (r->fps_div > r0->fps_div) r->fps_div--;
+    else if (r->quality < r0->quality) {
+        r->quality = r->quality + 15 > r0->quality ? r0->quality : r->quality + 15;
+        r->dither = r0->dither;
+    } else return 0;
+    return 1;
+}
+
+/* Full encodes from the chosen recipe, each corrected by the last one's miss (the bytes /
+ * scale slope re-learnt from the last two), trimmed by LZW re-runs when over. */
+static gifc_error encode_to_fit(gsearch *g, recipe r, const recipe *r0, slopes k,
+                                uint64_t budget, result *best, uint64_t *smallest)
 {
     gerr *e = &g->ctx->err;
+    double last_s = 0, last_b = 0;
     for (int pass = 0; pass < MAX_FULL; pass++) {
         result full, keep;
         if (full_encode(g, &r, &full)) return e->code;
@@ -275,18 +296,25 @@ static gifc_error encode_to_fit(gsearch *g, recipe r, const slopes *k, uint64_t 
         }
         if (floor_bytes < *smallest) *smallest = floor_bytes;
         keep = full;
-        keep_better(best, &keep, budget);
-        if (best->gif && best->bytes >= TIGHT * budget) return GIFC_OK;
+        keep_better(g, best, &keep, budget);
+        if (fits(best, budget) && best->bytes >= TIGHT * budget) return GIFC_OK;
+        if (last_s > 0 && fabs(log(r.scale / last_s)) > 0.01 && last_b > 0)
+            k.alpha = clampd(log((double)fb / last_b) / log(r.scale / last_s), 0.7, 3.0);
+        last_s = r.scale;
+        last_b = (double)fb;
         double aim = fb <= budget ? 0.98 * budget : 0.97 * budget;
-        double ratio = aim / (double)fb; /* the next encode has the recipe's own lossy level */
-        double s = clampd(r.scale * pow(ratio, 1.0 / k->alpha), min_scale(g), 1.0);
+        double s = clampd(r.scale * pow(aim / (double)fb, 1.0 / k.alpha), min_scale(g), 1.0);
         if (fb > budget && at_floor(g, &r) && r.lossy >= FLOOR_LOSSY) break;
-        if (fabs(s - r.scale) < 1e-3) {
-            if (fb <= budget || at_floor(g, &r)) break;
+        if (fabs(s - r.scale) >= 1e-3) {
+            r.scale = s;
+        } else if (fb <= budget) { /* at full size and still under: give back a knob */
+            if (!relax(&r, r0)) break;
+            last_s = 0;
+        } else { /* at the smallest size and still over: everything to the floor */
+            if (at_floor(g, &r)) break;
             r = (recipe){ min_scale(g), max_fps_div(g), FLOOR_COLORS, 40, FLOOR_LOSSY, 0.5 };
-            continue;
+            last_s = 0;
         }
-        r.scale = s;
     }
     return GIFC_OK;
 }
@@ -350,7 +378,7 @@ static gifc_error run(gsearch *g, source *src, outfile *of, budget_outcome *out)
     if (m0.bytes <= budget * 1.10) { /* may fit as asked, or after an LZW-only trim */
         if (full_encode(g, &r0, &first)) goto done;
         if (first.bytes <= budget) {
-            keep_better(&best, &first, budget);
+            keep_better(g, &best, &first, budget);
             out->searched = 0;
             goto found;
         }
@@ -359,16 +387,17 @@ static gifc_error run(gsearch *g, source *src, outfile *of, budget_outcome *out)
         recipe r = r0;
         r.scale = clampd(pow(0.98 * budget / (double)first.bytes, 1.0 / k.alpha), min_scale(g), 1.0);
         result_drop(&first);
-        if (encode_to_fit(g, r, &k, budget, &best, &smallest)) goto done;
-        if (best.gif) goto searched;
+        if (encode_to_fit(g, r, &r0, k, budget, &best, &smallest)) goto done;
+        if (fits(&best, budget)) goto searched;
     }
     if (search(g, &r0, &m0, budget, &chosen, &k) ||
-        encode_to_fit(g, chosen, &k, budget, &best, &smallest))
+        encode_to_fit(g, chosen, &r0, k, budget, &best, &smallest))
         goto done;
     if (!best.gif) {
         over_budget(g, budget, smallest);
         goto done;
     }
+    out->over_budget = best.bytes > budget; /* best_effort */
 searched:
     out->searched = 1;
 found:
