@@ -13,9 +13,10 @@
  *
  * The output keeps the source timeline (variable frame rate): every pushed frame becomes
  * exactly one coded frame with its own pts and duration; holds are never padded with
- * duplicates. Colour: RGB is converted with the BT.709 matrix to limited-range yuv420p and
- * the stream is tagged BT.709 / BT.709 / BT.709, limited range. Alpha is composited over
- * the background colour. An odd width or height is cropped down to even (the last column /
+ * duplicates. Colour: RGB is converted to limited-range yuv420p with the matrix a player
+ * assumes for untagged video of that size (BT.601 below 720 lines, BT.709 from 720) and the
+ * stream is tagged accordingly (SMPTE 170M or BT.709 primaries / transfer / matrix, limited
+ * range). Alpha is composited over the background colour. An odd width or height is cropped down to even (the last column /
  * row is dropped); a size of 1 is padded to 2 by repeating the edge pixel.
  *
  * Audio (optional): when params.audio names an opened audio encoder, a second stream
