@@ -99,6 +99,7 @@ struct mp4w {
     int64_t first_pts;  /* encoder ticks of the first frame */
     double last_pts_s;  /* caller's pts of the previous frame */
     int64_t frames;     /* frames pushed */
+    uint64_t bytes;     /* encoded video + audio packet bytes so far (mp4w_bytes) */
     int pass;           /* params.pass */
     char *stats;        /* params.stats_path (pass 1 and 2), NULL otherwise */
     enum mp4w_state state;
@@ -452,6 +453,7 @@ static gifc_error drain_packets(mp4w *m, gerr *err)
         int r = avcodec_receive_packet(m->enc, m->pkt);
         if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return GIFC_OK;
         if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
+        m->bytes += (uint64_t)m->pkt->size;
         int64_t dur;
         if (!ts_take(m, m->pkt->pts, &dur)) {
             av_packet_unref(m->pkt);
@@ -621,6 +623,7 @@ gifc_error mp4w_write_audio(mp4w *m, AVPacket *pkt, AVRational tb, gerr *err)
         if (pkt) av_packet_unref(pkt);
         return e;
     }
+    m->bytes += (uint64_t)pkt->size;
     pkt->stream_index = m->ast->index;
     av_packet_rescale_ts(pkt, tb, m->ast->time_base);
     int r = av_interleaved_write_frame(m->fmt, pkt);
@@ -685,6 +688,11 @@ void mp4w_free(mp4w **pm)
     free(m->stats);
     free(m);
     *pm = NULL;
+}
+
+uint64_t mp4w_bytes(const mp4w *m)
+{
+    return m ? m->bytes : 0;
 }
 
 void mp4w_remove_stats(const char *stats_path)

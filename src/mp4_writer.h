@@ -119,6 +119,15 @@ gifc_error mp4w_write_audio(mp4w *m, struct AVPacket *pkt, AVRational tb, gerr *
  * been pushed. Call once; mp4w_free is still needed afterwards. */
 gifc_error mp4w_finish(mp4w *m, gerr *err);
 
+/* Bytes of encoded video and audio packets produced so far: the size of the file to come
+ * without its index (moov, about 1% at usual rates) and a few hundred bytes of headers.
+ * Only ever grows. It trails the pushed frames by the frames inside the encoder (x264's
+ * lookahead plus one per encoder thread: the first packet comes out after 48 frames with
+ * preset medium on 2 cores, later with more threads, sooner with params.fast), so a caller
+ * watching it against a budget sees an overrun that late. Complete after mp4w_finish (the
+ * encoder's tail is flushed there). 0 for NULL. */
+uint64_t mp4w_bytes(const mp4w *m);
+
 /* Frees everything and sets *m to NULL; accepts NULL and a NULL *m. Without a successful
  * mp4w_finish the file is closed as it is (incomplete) and left for the caller to delete. */
 void mp4w_free(mp4w **m);

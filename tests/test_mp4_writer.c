@@ -471,9 +471,10 @@ static void paint_texture(gframe *f, int i, const uint8_t *tex)
     }
 }
 
-/* Writes the textured clip. */
+/* Writes the textured clip; trace (RC_N entries, or NULL) gets mp4w_bytes after each push,
+ * *final the value after mp4w_finish. */
 static gifc_error write_textured(const char *path, const mp4w_params *p, const uint8_t *tex,
-                                 gerr *err)
+                                 uint64_t *trace, uint64_t *final, gerr *err)
 {
     mp4w *m = NULL;
     gframe f;
@@ -485,8 +486,10 @@ static gifc_error write_textured(const char *path, const mp4w_params *p, const u
         f.pts = i / RC_FPS;
         f.duration = 1 / RC_FPS;
         if ((e = mp4w_push(m, &f, err))) goto done;
+        if (trace) trace[i] = mp4w_bytes(m);
     }
     e = mp4w_finish(m, err);
+    if (final) *final = mp4w_bytes(m);
 done:
     mp4w_free(&m);
     gframe_free(&f);
@@ -518,7 +521,7 @@ static double check_rate(const char *name, const char *path, const mp4w_params *
                          const uint8_t *tex, double tol)
 {
     gerr err = {0};
-    gifc_error e = write_textured(path, p, tex, &err);
+    gifc_error e = write_textured(path, p, tex, NULL, NULL, &err);
     CHECK(e == GIFC_OK, "%s: write failed: %d %s", name, e, err.msg);
     if (e) return NAN;
     probe pr = {0};
@@ -634,6 +637,49 @@ static void test_one_pass(const char *dir, const uint8_t *tex)
     check_rate("one pass at 300", path, &p, tex, ONE_PASS_TOL);
 }
 
+/* mp4w_bytes: grows as frames go in, lags by the encoder's lookahead, and after mp4w_finish
+ * equals the video payload of the file, which is most of the file. */
+static void test_bytes(const char *dir, const uint8_t *tex)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/bytes.mp4", dir);
+    mp4w_params p = {.width = RC_W, .height = RC_H, .crf = 23, .fps_hint = RC_FPS};
+    uint64_t trace[RC_N], final = 0;
+    gerr err = {0};
+    gifc_error e = write_textured(path, &p, tex, trace, &final, &err);
+    CHECK(e == GIFC_OK, "bytes: write failed: %d %s", e, err.msg);
+    if (e) return;
+    int grew = 0, first = RC_N;
+    for (int i = RC_N - 1; i >= 0; i--)
+        if (trace[i] > 0) first = i;
+    printf("bytes: first packet out after %d frames pushed\n", first + 1);
+    for (int i = 1; i < RC_N; i++) {
+        CHECK(trace[i] >= trace[i - 1], "bytes: went down at frame %d", i);
+        if (trace[i] > trace[i - 1]) grew++;
+    }
+    printf("bytes: after frame 1 %llu, frame %d %llu, frame %d %llu, finish %llu; %d rises\n",
+           (unsigned long long)trace[0], RC_N / 2, (unsigned long long)trace[RC_N / 2],
+           RC_N, (unsigned long long)trace[RC_N - 1], (unsigned long long)final, grew);
+    /* x264 medium holds back about 40 frames; everything after that adds packets */
+    CHECK(grew >= RC_N / 4, "bytes: grew only %d times over %d frames", grew, RC_N);
+    CHECK(trace[RC_N - 1] > 0 && final > trace[RC_N - 1], "bytes: %llu before finish, %llu after",
+          (unsigned long long)trace[RC_N - 1], (unsigned long long)final);
+    struct stat st;
+    probe pr = {0};
+    if (stat(path, &st) || probe_file(path, &pr)) {
+        CHECK(0, "bytes: cannot read back %s", path);
+        return;
+    }
+    printf("bytes: mp4w_bytes %llu, video packets in the file %lld, file %lld\n",
+           (unsigned long long)final, (long long)pr.video_bytes, (long long)st.st_size);
+    CHECK(fabs((double)final - (double)pr.video_bytes) <= 0.01 * (double)pr.video_bytes,
+          "bytes: %llu counted, %lld video bytes in the file", (unsigned long long)final,
+          (long long)pr.video_bytes);
+    CHECK(final <= (uint64_t)st.st_size && final >= 0.9 * (double)st.st_size,
+          "bytes: %llu counted, file %lld bytes", (unsigned long long)final,
+          (long long)st.st_size);
+}
+
 static void test_failures(const char *dir)
 {
     char path[4096];
@@ -715,6 +761,7 @@ static void test_failures(const char *dir)
     CHECK(e == GIFC_OK, "bitrate mode with an unused crf 99: %d %s", e, err.msg);
     mp4w_free(&m);
     mp4w_remove_stats(NULL);
+    CHECK(mp4w_bytes(NULL) == 0, "mp4w_bytes(NULL) is not 0");
 
     /* misuse of an open writer, then abandoning it (no leaks, file left behind) */
     memset(&err, 0, sizeof err);
@@ -784,6 +831,7 @@ int main(int argc, char **argv)
     }
     test_two_pass(dir, tex);
     test_one_pass(dir, tex);
+    test_bytes(dir, tex);
     free(tex);
     test_remove_stats(dir);
     test_failures(dir);
@@ -795,7 +843,8 @@ int main(int argc, char **argv)
         static const char *names[] = {"a.mp4",       "b.mp4",        "c.mp4",
                                       "d.mp4",       "e.mp4",        "f:hold.mp4",
                                       "bad.mp4",     "pass1.mp4",    "rate150.mp4",
-                                      "rate600.mp4", "rate300.mp4",  "onepass.mp4"};
+                                      "rate600.mp4", "rate300.mp4",  "onepass.mp4",
+                                      "bytes.mp4"};
         char path[4096];
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
             snprintf(path, sizeof path, "%s/%s", dir, names[i]);
