@@ -131,6 +131,7 @@ typedef struct gifc_result {
     int over_budget;       /* best_effort: the result does not fit the budget */
     double ssim;           /* SSIM of the result against the source at the asked size and
                               fps, measured on sampled frames (GIF); < 0 when not measured */
+    int64_t bitrate;       /* MP4 video bits/s of a two-pass budget encode; 0 = CRF */
 } gifc_result;
 
 typedef struct gifc_context gifc_context;

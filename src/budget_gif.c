@@ -324,7 +324,7 @@ static gifc_error write_out(gsearch *g, result *best, FILE *out)
     gerr *e = &g->ctx->err;
     char buf[1 << 16];
     size_t n;
-    if (fflush(best->gif) || fseek(best->gif, 0, SEEK_SET) || ftruncate(fileno(out), 0) ||
+    if (fflush(best->gif) || fseek(best->gif, 0, SEEK_SET) || fflush(out) || ftruncate(fileno(out), 0) ||
         fseek(out, 0, SEEK_SET))
         return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the output");
     while ((n = fread(buf, 1, sizeof buf, best->gif)) > 0)

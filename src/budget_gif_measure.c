@@ -178,7 +178,7 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
         if (out_frames < 0) c.step = (c.end - c.from) / SSIM_SAMPLES_FULL + 1;
         if (!gif_read_frames(gif, compare_canvas, &c, e) && !c.err) {
             acc[0] += bytes;
-            acc[1] += cs;
+            acc[1] += (double)(c.end - c.from);
             acc[2] += c.sum;
             acc[3] += c.count;
         }
@@ -190,7 +190,7 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
 
 gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m)
 {
-    double acc[4] = { 0 }; /* counted bytes, counted centiseconds, SSIM sum, SSIM count */
+    double acc[4] = { 0 }; /* counted bytes, cached frames they cover, SSIM sum, SSIM count */
     g->attempts++;
     if (!g->nchunks) {
         if (measure_chunk(g, r, 0, -1, 0, acc)) return g->ctx->err.code;
@@ -199,8 +199,9 @@ gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m)
         for (int k = 0; k < g->nchunks; k++)
             if (measure_chunk(g, r, g->chunk_first[k], BUDGET_CHUNK_FRAMES, BUDGET_WARMUP, acc))
                 return g->ctx->err.code;
-        double total_cs = fcache_end(g->cache) * 100.0;
-        m->bytes = GIF_FIXED_BYTES + (acc[1] > 0 ? acc[0] * total_cs / acc[1] : acc[0]);
+        /* Scaled by frames, not seconds: in a screen recording with variable delays the
+         * bytes come with the frames (changes), whatever each one's delay. */
+        m->bytes = GIF_FIXED_BYTES + (acc[1] > 0 ? acc[0] * (double)g->n / acc[1] : acc[0]);
     }
     m->ssim = acc[3] > 0 ? acc[2] / acc[3] : 0;
     return GIFC_OK;

@@ -68,7 +68,7 @@ static gifc_error keep_input_if_smaller(const job *j, const plan *p, const sourc
         gbuf_free(&kept_gif);
         return GIFC_OK;
     }
-    int bad = ftruncate(fileno(of->fp), 0) || fseek(of->fp, 0, SEEK_SET) ||
+    int bad = fflush(of->fp) || ftruncate(fileno(of->fp), 0) || fseek(of->fp, 0, SEEK_SET) ||
               fwrite(kept_gif.data, 1, kept_gif.len, of->fp) != kept_gif.len;
     k->bytes = kept_gif.len;
     gbuf_free(&kept_gif);
@@ -110,14 +110,23 @@ static gifc_error convert_to_budget(const job *j, source *src, const source_info
     gifc_error r = p->format == GIFC_FORMAT_GIF ? budget_gif(j->ctx, src, si, p, of, &bo)
                                                 : budget_mp4(j->ctx, j, src, si, p, of, &bo);
     if (r) return r;
-    sink k = { .bytes = bo.bytes, .frames = bo.frames, .duration = bo.duration };
+    sink k = { .bytes = bo.bytes, .frames = bo.frames, .pushed = bo.frames,
+               .duration = bo.duration };
+    /* A GIF input that fits is an answer too, when re-encoding made it no smaller. */
+    int kept = 0;
+    if (!bo.over_budget &&
+        keep_input_if_smaller(j, p, si, &j->ctx->opts, &k, of, &kept, &j->ctx->err))
+        return j->ctx->err.code;
+    if (kept) bo.chosen = *p;
     fill_result(res, &bo.chosen, si, &k);
     if (!res) return GIFC_OK;
+    res->kept_input = kept;
     res->budget = j->ctx->opts.max_size;
     res->searched = bo.searched;
     res->attempts = bo.attempts;
     res->over_budget = bo.over_budget;
     res->ssim = bo.ssim;
+    res->bitrate = bo.chosen.bitrate;
     return GIFC_OK;
 }
 

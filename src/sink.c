@@ -51,7 +51,8 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
     mp4w_params mp = { .width = p->w, .height = p->h, .crf = p->crf,
                        .background = o->background, .threads = o->threads,
                        .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
-                       .fast = o->fast,
+                       .fast = o->fast, .bitrate = p->bitrate, .pass = p->pass,
+                       .stats_path = p->stats_path,
                        .audio = k->audio ? audio_encoder(k->audio) : NULL };
     return mp4w_open(&k->mp4, mp4_path, &mp, e);
 }
@@ -62,6 +63,10 @@ gifc_error sink_push(sink *k, gframe *f, gerr *e)
     if (k->gif) return gifenc_push(k->gif, f, e);
     k->mp4_end = f->pts + f->duration;
     if (mp4w_push(k->mp4, f, e)) return e->code;
+    if (k->abort_above && mp4w_bytes(k->mp4) > k->abort_above) {
+        k->over_budget = 1;
+        return gerr_set(e, GIFC_ERR_ABORTED, "over the size budget");
+    }
     return k->audio ? audio_pump(k->audio, f->pts, k->mp4, e) : GIFC_OK;
 }
 

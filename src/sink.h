@@ -19,6 +19,7 @@ typedef struct sink {
     double duration, mp4_end;
     uint64_t abort_above; /* MP4: stop with GIFC_ERR_ABORTED once the packets pass this many
                              bytes (0: never); the budget search's early exit */
+    int over_budget;      /* the run stopped because of abort_above */
 } sink;
 
 /* The GIF encoder's settings for a plan. */

@@ -150,6 +150,33 @@ class Budget(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
         self.assert_clean()
 
+    def test_mp4_budget_two_pass(self):
+        # The plain MP4 of the clip is about 75 KB: 40 KB needs the two-pass search.
+        p, out, rep = self.convert(CLIP, '40K', 'out.mp4')
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        size = os.path.getsize(out)
+        self.assertLessEqual(size, 40000)
+        self.assertGreaterEqual(size, 0.80 * 40000)
+        self.assertTrue(rep['budget']['searched'])
+        info = e2e.probe(out)
+        self.assertIn('mp4', info['format'])
+        self.assertEqual(info['frames'], 50)          # every frame kept, timing too
+        self.assertAlmostEqual(info['duration'], 2.0, delta=0.05)
+        self.assert_clean()                            # x264's statistics files too
+
+    def test_mp4_that_fits_is_not_searched(self):
+        p, out, rep = self.convert(CLIP, '5MB', 'out.mp4')
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertFalse(rep['budget']['searched'])
+        self.assertLessEqual(os.path.getsize(out), 5000000)
+        self.assert_clean()
+
+    def test_mp4_unreachable_exit_8(self):
+        p, out, rep = self.convert(CLIP, '2K', 'out.mp4')
+        self.assertEqual(p.returncode, EXIT_BUDGET, p.stderr.decode())
+        self.assertFalse(os.path.exists(out))
+        self.assert_clean()
+
     def test_bad_sizes_are_usage_errors(self):
         for bad in ('0', '12XB', '-5M', '500'):
             with self.subTest(size=bad):

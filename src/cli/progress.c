@@ -119,7 +119,12 @@ static void report_budget(FILE *f, const gifc_result *r)
     else
         fprintf(f, "  %.1f%% of the budget of %s after %d attempts\n",
                 100.0 * (double)r->bytes / (double)r->budget, budget, r->attempts);
-    if (r->format == GIFC_FORMAT_MP4) return;
+    if (r->format == GIFC_FORMAT_MP4) {
+        if (r->bitrate > 0)
+            fprintf(f, "  chosen: %dx%d, H.264 two-pass at %.0f kbit/s\n", r->width, r->height,
+                    r->bitrate / 1000.0);
+        return;
+    }
     fprintf(f, "  chosen: %dx%d, %s, %d colours, quality %d, dither %.2g, lossy %d",
             r->width, r->height, fps, r->colors, r->quality, r->dither, r->lossy);
     if (r->ssim >= 0) fprintf(f, "; SSIM %.4f against the source", r->ssim);
@@ -250,6 +255,8 @@ static void json_budget(FILE *f, const gifc_result *r)
     json_number(f, (double)r->bytes / (double)r->budget);
     json_key(f, "ssim");
     json_number(f, r->ssim >= 0 ? r->ssim : NAN);
+    json_key(f, "video_bitrate");
+    json_number(f, r->bitrate > 0 ? (double)r->bitrate : NAN);
     fputc('}', f);
 }
 
