@@ -144,20 +144,17 @@ fail:
     return 1;
 }
 
-/* Bytes and duration of the log's frames after the warm-up. */
-static gifc_error counted_bytes(gsearch *g, FILE *log, int warm, double *bytes, double *cs)
+/* Bytes of the log's frames after the warm-up. */
+static gifc_error counted_bytes(gsearch *g, FILE *log, int warm, double *bytes)
 {
     gbuf px = { 0 };
     gif_log_frame lf;
     int r, k = 0;
-    *bytes = *cs = 0;
+    *bytes = 0;
     if (fflush(log) || fseek(log, 0, SEEK_SET)) r = -1;
     else
         while ((r = gif_log_next(log, &lf, &px)) > 0)
-            if (k++ >= warm) {
-                *bytes += lf.bytes;
-                *cs += lf.f.delay_cs;
-            }
+            if (k++ >= warm) *bytes += lf.bytes;
     gbuf_free(&px);
     return r < 0 ? gerr_set(&g->ctx->err, GIFC_ERR_OUTPUT, "cannot read the frame log") : GIFC_OK;
 }
@@ -168,9 +165,9 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
     gerr *e = &g->ctx->err;
     FILE *gif = budget_tmpfile(e), *log = gif ? budget_tmpfile(e) : NULL;
     uint64_t total = 0;
-    double bytes = 0, cs = 0;
+    double bytes = 0;
     if (log && !recipe_encode(g, r, first, out_frames, 0, gif, log, &total) &&
-        !counted_bytes(g, log, warm, &bytes, &cs)) {
+        !counted_bytes(g, log, warm, &bytes)) {
         int64_t span = out_frames < 0 ? g->n - first : out_frames * r->fps_div;
         compare c = { .g = g, .r = r, .next = first, .end = first + span < g->n ? first + span : g->n,
                       .from = first + (int64_t)warm * r->fps_div, .step = 1,
