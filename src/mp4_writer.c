@@ -343,6 +343,21 @@ static gifc_error converter_open(mp4w *m, gerr *err)
     return GIFC_OK;
 }
 
+/* Pass 1: whether the folder of the statistics accepts new files. x264 would fail too, but
+ * with a log line, a generic error and its partial allocations leaked (libx264 164). */
+static gifc_error check_stats_folder(const char *stats, gerr *err)
+{
+    const char *slash = strrchr(stats, '/');
+    char *dir = slash ? strndup(stats, slash == stats ? 1 : (size_t)(slash - stats)) : strdup(".");
+    if (!dir) return gerr_set(err, GIFC_ERR_NOMEM, "out of memory (MP4 writer)");
+    int ok = access(dir, W_OK | X_OK) == 0;
+    free(dir);
+    if (!ok)
+        return gerr_set(err, GIFC_ERR_OUTPUT, "cannot write the x264 statistics '%s': %s", stats,
+                        strerror(errno));
+    return GIFC_OK;
+}
+
 static gifc_error check_params(const char *path, const mp4w_params *p, gerr *err)
 {
     if (!path || !*path) return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: no path");
@@ -384,6 +399,7 @@ gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *e
     if (!out) return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: no result pointer");
     *out = NULL;
     gifc_error e = check_params(path, p, err);
+    if (!e && p->pass == 1) e = check_stats_folder(p->stats_path, err);
     if (e) return e;
 
     mp4w *m = calloc(1, sizeof *m);

@@ -89,9 +89,10 @@ typedef struct mp4w_params {
  * keeps its own copy of path). On success *out owns the writer; on failure *out is NULL, err
  * is set and a file may have been created at path (the caller deletes it).
  * Errors: GIFC_ERR_INVALID_ARG (bad params, including pass 2 with no readable statistics
- * at stats_path), GIFC_ERR_OUTPUT (file cannot be created / written; message names the
- * path), GIFC_ERR_ENCODE (libx264 missing or refusing the settings, or, in pass 1 or 2,
- * unable to create / read its statistics: the message names stats_path), GIFC_ERR_NOMEM. */
+ * at stats_path), GIFC_ERR_OUTPUT (file cannot be created / written, or in pass 1 the
+ * folder of stats_path is not writable; message names the path), GIFC_ERR_ENCODE (libx264
+ * missing or refusing the settings or its statistics; the message names stats_path in
+ * pass 1 and 2), GIFC_ERR_NOMEM. */
 gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *err);
 
 /* The size actually encoded (even numbers, see above). Either pointer may be NULL. */
