@@ -82,18 +82,23 @@ static int is_outdir(const walker *w, const struct stat *st)
     return w->o->have_outdir && st->st_dev == w->o->outdir_dev && st->st_ino == w->o->outdir_ino;
 }
 
+/* Why a name is not taken ("not a media file", a glob), or NULL when it is. */
+static const char *name_skipped(const walker *w, const char *rel)
+{
+    const batch_walk_opts *o = w->o;
+    if (!batch_is_media_name(rel)) return "not a media file";
+    switch (batch_selected(rel, o->includes, o->n_includes, o->excludes, o->n_excludes)) {
+    case BATCH_NOT_INCLUDED: return "not matched by --include";
+    case BATCH_EXCLUDED: return "excluded by --exclude";
+    default: return NULL;
+    }
+}
+
 /* A regular file: to convert, or skipped with the reason. */
 static int take_file(walker *w, const char *path, const char *rel, const struct stat *st)
 {
-    const batch_walk_opts *o = w->o;
-    if (!batch_is_media_name(rel)) return batch_list_add(w->list, path, rel, BATCH_SKIPPED, "not a media file");
-    switch (batch_selected(rel, o->includes, o->n_includes, o->excludes, o->n_excludes)) {
-    case BATCH_NOT_INCLUDED:
-        return batch_list_add(w->list, path, rel, BATCH_SKIPPED, "not matched by --include");
-    case BATCH_EXCLUDED:
-        return batch_list_add(w->list, path, rel, BATCH_SKIPPED, "excluded by --exclude");
-    case BATCH_SELECTED: break;
-    }
+    const char *skip = name_skipped(w, rel);
+    if (skip) return batch_list_add(w->list, path, rel, BATCH_SKIPPED, skip);
     int e = batch_list_add(w->list, path, rel, BATCH_TODO, NULL);
     if (e) return e;
     batch_item *it = &w->list->v[w->list->n - 1];
@@ -110,9 +115,9 @@ static int take_entry(walker *w, const char *path, const char *rel)
     struct stat st;
     char why[300];
     if (stat(path, &st) != 0) {
-        /* A dangling link or a link to itself: a failure only when it looks like media. */
-        if (!batch_is_media_name(rel))
-            return batch_list_add(w->list, path, rel, BATCH_SKIPPED, "not a media file");
+        /* A dangling link or a link to itself: a failure only when it would be taken. */
+        const char *skip = name_skipped(w, rel);
+        if (skip) return batch_list_add(w->list, path, rel, BATCH_SKIPPED, skip);
         snprintf(why, sizeof why, "cannot read: %s", strerror(errno));
         return batch_list_add(w->list, path, rel, BATCH_FAILED, why);
     }
