@@ -105,24 +105,34 @@ void batch_report_item(batch_reporter *r, const batch_item *it)
     batch_report_progress(r);
 }
 
-/* "ETA 3s", "ETA 2m05s", "ETA 1h02m", "ETA --" until a file has finished. */
-static void format_eta(char *buf, size_t n, double elapsed, uint64_t done, uint64_t total)
+/* "ETA 3s", "ETA 2m05s", "ETA 1h02m"; "ETA --" until a conversion has finished. The rate
+ * is input bytes converted per second so far; a quick early failure does not count. */
+static void format_eta(char *buf, size_t n, double elapsed, uint64_t rate_bytes,
+                       uint64_t remaining)
 {
-    if (done == 0 || total <= done) {
+    if (rate_bytes == 0 || elapsed <= 0) {
         snprintf(buf, n, "ETA --");
         return;
     }
-    long s = (long)ceil(elapsed * (double)(total - done) / (double)done);
+    long s = (long)ceil(elapsed * (double)remaining / (double)rate_bytes);
     if (s < 60) snprintf(buf, n, "ETA %lds", s);
     else if (s < 3600) snprintf(buf, n, "ETA %ldm%02lds", s / 60, s % 60);
     else snprintf(buf, n, "ETA %ldh%02ldm", s / 3600, s / 60 % 60);
+}
+
+/* "1.2 MB saved" or, when the outputs are larger, "300.0 kB more". */
+static void format_saved(char *buf, size_t n, uint64_t in, uint64_t out)
+{
+    char size[32];
+    format_bytes(size, sizeof size, in >= out ? in - out : out - in);
+    snprintf(buf, n, "%s %s", size, in >= out ? "saved" : "more");
 }
 
 void batch_report_progress(batch_reporter *r)
 {
     progress_bar *b = &r->bar;
     const batch_totals *t = &r->t;
-    char line[160], bar[BAR_WIDTH + 1], eta[32], saved[32];
+    char line[160], bar[BAR_WIDTH + 1], eta[32], saved[48];
     if (!b->enabled) return;
     double now = cli_clock();
     if (b->last_draw >= 0 && now - b->last_draw < REDRAW_INTERVAL) return;
@@ -132,9 +142,9 @@ void batch_report_progress(batch_reporter *r)
     memset(bar, '#', (size_t)fill);
     memset(bar + fill, '.', (size_t)(BAR_WIDTH - fill));
     bar[BAR_WIDTH] = '\0';
-    format_bytes(saved, sizeof saved, t->bytes_in > t->bytes_out ? t->bytes_in - t->bytes_out : 0);
-    format_eta(eta, sizeof eta, now - r->t0, t->done_bytes, t->plan_bytes);
-    int len = snprintf(line, sizeof line, "[%s] %zu/%zu files  %s saved  %s", bar, t->finished,
+    format_saved(saved, sizeof saved, t->bytes_in, t->bytes_out);
+    format_eta(eta, sizeof eta, now - r->t0, t->bytes_in, t->plan_bytes - t->done_bytes);
+    int len = snprintf(line, sizeof line, "[%s] %zu/%zu files  %s  %s", bar, t->finished,
                        t->to_convert, saved, eta);
     if (len < 0) return;
     if (len >= (int)sizeof line) len = (int)sizeof line - 1;
@@ -185,7 +195,7 @@ static void json_summary(FILE *f, const batch_reporter *r, int signo, int exit_c
 void batch_report_summary(batch_reporter *r, const batch_list *l, int signo, int exit_code)
 {
     const batch_totals *t = &r->t;
-    char in[32], out[32], saved[32];
+    char in[32], out[32], saved[48];
     progress_clear(&r->bar);
     if (r->json) json_summary(r->json, r, signo, exit_code);
     if (r->prefs->quiet || r->json) return;
@@ -195,13 +205,12 @@ void batch_report_summary(batch_reporter *r, const batch_list *l, int signo, int
             t->skipped, t->up_to_date, t->failed);
     if (t->cancelled) fprintf(stderr, ", %zu cancelled", t->cancelled);
     fprintf(stderr, " in %.1f s\n", cli_clock() - r->t0);
-    format_bytes(in, sizeof in, t->bytes_in);
-    format_bytes(out, sizeof out, t->bytes_out);
     if (t->converted) {
-        int64_t d = (int64_t)t->bytes_in - (int64_t)t->bytes_out;
-        format_bytes(saved, sizeof saved, (uint64_t)(d < 0 ? -d : d));
-        fprintf(stderr, "gifc: %s in, %s out: %s %s (%.0f%%)\n", in, out, saved,
-                d >= 0 ? "saved" : "more", 100.0 * fabs((double)d) / (double)(t->bytes_in ? t->bytes_in : 1));
+        format_bytes(in, sizeof in, t->bytes_in);
+        format_bytes(out, sizeof out, t->bytes_out);
+        format_saved(saved, sizeof saved, t->bytes_in, t->bytes_out);
+        fprintf(stderr, "gifc: %s in, %s out: %s (outputs %.0f%% of the inputs)\n", in, out,
+                saved, 100.0 * (double)t->bytes_out / (double)(t->bytes_in ? t->bytes_in : 1));
     }
     for (size_t i = 0; i < l->n; i++)
         if (l->v[i].state == BATCH_FAILED)
