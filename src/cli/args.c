@@ -301,7 +301,6 @@ typedef struct parser {
 } parser;
 
 static int fail(parser *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int take_batch_option(parser *a, int val, const char *arg);
 static int fail(parser *a, const char *fmt, ...)
 {
     va_list ap;
@@ -406,6 +405,8 @@ static int get_size(parser *a, const char *arg)
     if (st) return bad_value(a, OPT_MAX_SIZE, arg, st, "a size", "1 KB..1 TB");
     return 0;
 }
+
+static int take_batch_option(parser *a, int val, const char *arg);
 
 static int take_option(parser *a, int val, const char *arg)
 {
@@ -566,6 +567,7 @@ static int take_batch_option(parser *a, int val, const char *arg)
     }
 }
 
+/* The parse's one look at the file system: whether a path is a folder decides batch mode. */
 static int is_dir(const char *path)
 {
     struct stat st;
