@@ -285,8 +285,12 @@ class Batch(unittest.TestCase):
         self.assertIn('OUTDIR is an INPUT folder', p.stderr.decode())
         notdir = os.path.join(self.tmp, 'file')
         open(notdir, 'w').close()
-        p = self.gifc('-r', self.tree, '-o', notdir)
+        p = self.gifc('-r', self.tree, '-o', notdir, '--json')
         self.assertEqual(p.returncode, EXIT_OUTPUT)
+        self.assertEqual(len(p.stderr.decode().splitlines()), 1, p.stderr)
+        report = json.loads(p.stdout.decode())  # the error record, as for one file
+        self.assertEqual(report['exit_code'], EXIT_OUTPUT)
+        self.assertIn('not a folder', report['error'])
         # OUTDIR inside the tree is never walked into.
         inside = os.path.join(self.tree, 'converted')
         self.run_json('-r', self.tree, '-o', inside, '--include', 'a.mp4', code=EXIT_OK)

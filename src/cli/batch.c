@@ -35,16 +35,19 @@ typedef struct batch_job {
     batch_item *item;
 } batch_job;
 
-/* One "gifc: ..." line on stderr; returns code. */
-static int complain(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int complain(int code, const char *fmt, ...)
+/* A batch that cannot start: one "gifc: ..." line on stderr and, with --json, the error
+ * record single-file runs print. Returns code. */
+static int complain(const cli_prefs *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int complain(const cli_prefs *p, int code, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    fputs("gifc: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "gifc: %s\n", msg);
+    if (p->json) report_json_error(stdout, p->input, p->output, msg, code);
     return code;
 }
 
@@ -87,21 +90,21 @@ static int prepare_outdir(const cli_prefs *p, batch_walk_opts *wo)
 {
     struct stat st, in;
     if (stat(p->output, &st) != 0) {
-        if (errno != ENOENT) return complain(CLI_EXIT_OUTPUT, "%s: cannot use as OUTDIR", p->output);
+        if (errno != ENOENT)
+            return complain(p, CLI_EXIT_OUTPUT, "%s: cannot use as OUTDIR: %s", p->output,
+                            strerror(errno));
         if (p->list) return CLI_EXIT_OK; /* nothing will be written */
         int e = make_dirs(p->output, 1);
-        if (e) {
-            fprintf(stderr, "gifc: %s: cannot create OUTDIR: %s\n", p->output, strerror(e));
-            return CLI_EXIT_OUTPUT;
-        }
-        if (stat(p->output, &st) != 0) return complain(CLI_EXIT_OUTPUT, "%s: cannot use as OUTDIR", p->output);
+        if (e || stat(p->output, &st) != 0)
+            return complain(p, CLI_EXIT_OUTPUT, "%s: cannot create OUTDIR: %s", p->output,
+                            strerror(e ? e : errno));
     }
     if (!S_ISDIR(st.st_mode))
-        return complain(CLI_EXIT_OUTPUT, "%s: OUTDIR exists and is not a folder", p->output);
+        return complain(p, CLI_EXIT_OUTPUT, "%s: OUTDIR exists and is not a folder", p->output);
     for (int i = 0; i < p->n_inputs; i++)
         if (stat(p->inputs[i], &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino)
-            return complain(CLI_EXIT_USAGE, "%s: OUTDIR is an INPUT folder; write somewhere else",
-                            p->output);
+            return complain(p, CLI_EXIT_USAGE,
+                            "%s: OUTDIR is an INPUT folder; write somewhere else", p->output);
     wo->have_outdir = 1;
     wo->outdir_dev = st.st_dev;
     wo->outdir_ino = st.st_ino;
@@ -339,21 +342,22 @@ static int setup(batch_run_state *r, const cli_prefs *p, volatile sig_atomic_t *
     gifc_options_init(&r->base);
     cli_apply_prefs(p, &r->base);
     if (gifc_options_validate(&r->base, &why) != GIFC_OK)
-        return complain(CLI_EXIT_USAGE, "invalid options: %s", why ? why : "out of range");
+        return complain(p, CLI_EXIT_USAGE, "invalid options: %s", why ? why : "out of range");
     return CLI_EXIT_OK;
 }
 
 static int find_files(batch_run_state *r)
 {
     const cli_prefs *p = r->p;
-    batch_walk_opts wo = { .recursive = p->recursive, .includes = p->includes,
+    batch_walk_opts wo = { .stop = r->stop, .recursive = p->recursive, .includes = p->includes,
                            .n_includes = p->n_includes, .excludes = p->excludes,
                            .n_excludes = p->n_excludes };
     int code = prepare_outdir(p, &wo);
     if (code) return code;
-    if (batch_walk(&wo, p->inputs, p->n_inputs, &r->list)) return complain(CLI_EXIT_FAILURE, "%s", "out of memory");
+    if (batch_walk(&wo, p->inputs, p->n_inputs, &r->list))
+        return complain(p, CLI_EXIT_FAILURE, "out of memory");
     if (p->shard_n > 1) take_shard(&r->list, p->shard_k, p->shard_n);
-    if (plan(p, &r->list)) return complain(CLI_EXIT_FAILURE, "%s", "out of memory");
+    if (plan(p, &r->list)) return complain(p, CLI_EXIT_FAILURE, "out of memory");
     return CLI_EXIT_OK;
 }
 
@@ -362,7 +366,7 @@ static int list_plan(const batch_run_state *r)
     for (size_t i = 0; i < r->list.n; i++)
         batch_report_planned(stdout, &r->list.v[i], r->p->json);
     if (fflush(stdout) != 0 || ferror(stdout))
-        return complain(CLI_EXIT_FAILURE, "cannot write the list: %s", strerror(errno));
+        return complain(r->p, CLI_EXIT_FAILURE, "cannot write the list: %s", strerror(errno));
     return CLI_EXIT_OK;
 }
 
@@ -405,7 +409,8 @@ int batch_run(const cli_prefs *p, volatile sig_atomic_t *stop)
     batch_run_state r;
     int code = setup(&r, p, stop);
     if (code) return code;
-    if (pthread_mutex_init(&r.lock, NULL) != 0) return complain(CLI_EXIT_FAILURE, "%s", "cannot create a lock");
+    if (pthread_mutex_init(&r.lock, NULL) != 0)
+        return complain(p, CLI_EXIT_FAILURE, "cannot create a lock");
     code = find_files(&r);
     if (code == CLI_EXIT_OK) code = p->list ? list_plan(&r) : convert_all(&r);
     pthread_mutex_destroy(&r.lock);

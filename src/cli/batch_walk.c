@@ -174,7 +174,7 @@ static int walk_dir(walker *w, const char *path, const char *rel)
     }
     int e = read_names(d, &names, &n);
     closedir(d);
-    for (size_t i = 0; i < n && !e; i++) {
+    for (size_t i = 0; i < n && !e && !*w->o->stop; i++) {
         char *child = batch_join(path, names[i]);
         char *child_rel = batch_join(rel, names[i]);
         e = child && child_rel ? take_entry(w, child, child_rel) : ENOMEM;
@@ -215,7 +215,7 @@ int batch_walk(const batch_walk_opts *o, char *const *roots, int n_roots, batch_
 {
     walker w = { o, list, NULL, 0, 0 };
     int e = 0;
-    for (int i = 0; i < n_roots && !e; i++) e = walk_root(&w, roots[i]);
+    for (int i = 0; i < n_roots && !e && !*o->stop; i++) e = walk_root(&w, roots[i]);
     free(w.seen);
     return e;
 }

@@ -5,6 +5,7 @@
 #ifndef GIFC_CLI_BATCH_WALK_H
 #define GIFC_CLI_BATCH_WALK_H
 #include <gifc.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -38,6 +39,7 @@ typedef struct batch_list {
 } batch_list;
 
 typedef struct batch_walk_opts {
+    const volatile sig_atomic_t *stop; /* set by a signal: stop walking (the list ends early) */
     int recursive;
     const char *const *includes, *const *excludes;
     int n_includes, n_excludes;
