@@ -293,6 +293,7 @@ static int run(const cli_prefs *p)
 static int run_batch(const cli_prefs *p)
 {
     install_signals();
+    warn_inapplicable(p);
     return batch_run(p, &g_signal);
 }
 
