@@ -364,6 +364,75 @@ static void test_args_ok(void)
     CHECK(parse("--version", NULL) == CLI_ACTION_VERSION);
 }
 
+/* ---- batch mode ---- */
+
+static void shard_is(const char *s, cli_parse_status want, int k, int n, int line)
+{
+    int gk = -1, gn = -1;
+    cli_parse_status st = cli_parse_shard(s, &gk, &gn);
+    if (st != want || (st == CLI_PARSE_OK && (gk != k || gn != n))) {
+        fprintf(stderr, "%s:%d: parse_shard(\"%s\"): status %d %d/%d, want %d %d/%d\n",
+                __FILE__, line, s, (int)st, gk, gn, (int)want, k, n);
+        failures++;
+    }
+}
+
+static void test_batch_args(void)
+{
+    shard_is("1/1", CLI_PARSE_OK, 1, 1, __LINE__);
+    shard_is("2/3", CLI_PARSE_OK, 2, 3, __LINE__);
+    shard_is("1000000/1000000", CLI_PARSE_OK, 1000000, 1000000, __LINE__);
+    shard_is("0/3", CLI_PARSE_RANGE, 0, 0, __LINE__);
+    shard_is("4/3", CLI_PARSE_RANGE, 0, 0, __LINE__);
+    shard_is("1/0", CLI_PARSE_RANGE, 0, 0, __LINE__);
+    shard_is("-1/3", CLI_PARSE_RANGE, 0, 0, __LINE__);
+    shard_is("1/2000000", CLI_PARSE_RANGE, 0, 0, __LINE__);
+    shard_is("2", CLI_PARSE_SYNTAX, 0, 0, __LINE__);
+    shard_is("a/b", CLI_PARSE_SYNTAX, 0, 0, __LINE__);
+    shard_is("1/2/3", CLI_PARSE_SYNTAX, 0, 0, __LINE__);
+    shard_is(" 1/2", CLI_PARSE_SYNTAX, 0, 0, __LINE__);
+    shard_is("1/", CLI_PARSE_SYNTAX, 0, 0, __LINE__);
+
+    /* Several files with -o: a batch into OUTDIR; GIF unless --to says otherwise. */
+    CHECK(parse("a.mp4", "b.mov", "-o", "out", NULL) == CLI_ACTION_RUN);
+    CHECK(prefs.batch && prefs.n_inputs == 2 && strcmp(prefs.inputs[1], "b.mov") == 0);
+    CHECK(strcmp(prefs.input, "a.mp4") == 0 && strcmp(prefs.output, "out") == 0);
+    CHECK(prefs.format == GIFC_FORMAT_GIF && !prefs.recursive && prefs.jobs == 0);
+    CHECK(parse("-r", "clips", "-o", "out", "--to", "MP4", "-j", "3", "--shard", "2/3",
+                "--include", "*.mov", "--include", "raw/*", "--exclude", "*draft*", "--list",
+                "--fps", "10", NULL) == CLI_ACTION_RUN);
+    CHECK(prefs.batch && prefs.recursive && prefs.jobs == 3 && prefs.list && prefs.fps == 10);
+    CHECK(prefs.format == GIFC_FORMAT_MP4 && prefs.shard_k == 2 && prefs.shard_n == 3);
+    CHECK(prefs.n_includes == 2 && strcmp(prefs.includes[1], "raw/*") == 0);
+    CHECK(prefs.n_excludes == 1 && strcmp(prefs.excludes[0], "*draft*") == 0);
+    CHECK(parse("--recursive", "--jobs=0", "a", "-o", "o", NULL) == CLI_ACTION_RUN);
+    CHECK(prefs.batch && prefs.recursive && prefs.jobs == 0);
+    /* A folder INPUT is a batch, unless -o names a file (the one-file error stays). */
+    CHECK(parse(".", "-o", "out", NULL) == CLI_ACTION_RUN && prefs.batch);
+    CHECK(parse(".", "-o", "x.gif", NULL) == CLI_ACTION_RUN && !prefs.batch);
+    CHECK(parse(".", "-o", "..", NULL) == CLI_ACTION_RUN && prefs.batch);
+    CHECK(parse("a.mp4", "b.mp4", "-o", "x.mp4", "-r", NULL) == CLI_ACTION_RUN && prefs.batch);
+    /* --to alone is the format of one file. */
+    CHECK(parse("a.mp4", "--to", "mp4", NULL) == CLI_ACTION_RUN && !prefs.batch);
+    CHECK(strcmp(prefs.output, "a.gifc.mp4") == 0);
+
+    error_is(parse("a.mp4", "b.mp4", NULL), "unexpected argument 'b.mp4'", __LINE__);
+    error_is(parse(".", NULL), "needs -o OUTDIR", __LINE__);
+    error_is(parse("-r", "a", NULL), "needs -o OUTDIR", __LINE__);
+    error_is(parse("-r", "a", "-o", "-", NULL), "standard output takes one file", __LINE__);
+    error_is(parse("a", "-", "-o", "o", NULL), "cannot be part of a batch", __LINE__);
+    error_is(parse("-r", "-o", "o", NULL), "missing INPUT", __LINE__);
+    error_is(parse("a", "b", "-o", "o", "--shard", "3/2", NULL),
+             "--shard: '3/2' is out of range", __LINE__);
+    error_is(parse("a", "b", "-o", "o", "--shard", "x", NULL), "--shard: 'x' is not a share",
+             __LINE__);
+    error_is(parse("a", "b", "-o", "o", "-j", "-1", NULL), "--jobs: '-1' is out of range",
+             __LINE__);
+    error_is(parse("a", "b", "-o", "o", "--to", "webm", NULL), "--to: 'webm' is not supported",
+             __LINE__);
+    error_is(parse("a", "b", "-o", "o", "--include", NULL), "needs a value", __LINE__);
+}
+
 static void test_args_errors(void)
 {
     error_is(parse("a.mp4", "--colors", "300", NULL),
@@ -458,6 +527,8 @@ static void test_help(void)
         "--audio", "--force", "--json", "--quiet", "--verbose", "--threads", "--version",
         "--help", "gifc clip.mp4 -o clip.gif", "gifc big.gif -o small.mp4", "Exit status",
         "130", "143", "default 256", "default 90", "480x480", "1280", "default white",
+        "--recursive", "--jobs", "--to", "--include", "--exclude", "--shard", "--list",
+        "OUTDIR",
     };
     char *text = NULL;
     size_t len = 0;
@@ -495,6 +566,7 @@ int main(void)
     test_exit_codes();
     test_args_ok();
     test_args_errors();
+    test_batch_args();
     test_apply();
     test_help();
     cli_prefs_free(&prefs);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 int cli_exit_for(gifc_error e, int signo)
 {
@@ -246,9 +247,21 @@ enum {
     OPT_MAX_SIZE, OPT_BEST_EFFORT
 };
 
+/* Batch mode's long-only options, apart so the two lists grow independently. */
+enum { OPT_TO = 512, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST };
+
 /* Read-only table, as getopt_long wants it. */
 static const struct option long_opts[] = {
     { "output", required_argument, NULL, 'o' },
+    /* batch mode */
+    { "recursive", no_argument, NULL, 'r' },
+    { "jobs", required_argument, NULL, 'j' },
+    { "to", required_argument, NULL, OPT_TO },
+    { "include", required_argument, NULL, OPT_INCLUDE },
+    { "exclude", required_argument, NULL, OPT_EXCLUDE },
+    { "shard", required_argument, NULL, OPT_SHARD },
+    { "list", no_argument, NULL, OPT_LIST },
+    /* one file */
     { "format", required_argument, NULL, OPT_FORMAT },
     { "fps", required_argument, NULL, OPT_FPS },
     { "width", required_argument, NULL, OPT_WIDTH },
@@ -278,7 +291,7 @@ static const struct option long_opts[] = {
 };
 
 /* Leading ':' makes getopt return ':' for a missing value, so we can word that error. */
-static const char short_opts[] = ":o:fqvh";
+static const char short_opts[] = ":o:fqvhrj:";
 
 /* Where the current parse writes its result and its error. */
 typedef struct parser {
@@ -393,6 +406,8 @@ static int get_size(parser *a, const char *arg)
     return 0;
 }
 
+static int take_batch_option(parser *a, int val, const char *arg);
+
 static int take_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
@@ -421,7 +436,7 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_THREADS: return get_int(a, val, arg, 0, 256, &p->threads);
     case OPT_MAX_SIZE: return get_size(a, arg);
     case OPT_BEST_EFFORT: p->best_effort = 1; return 0;
-    default: return fail(a, "internal error: option %d not handled", val);
+    default: return take_batch_option(a, val, arg);
     }
 }
 
@@ -495,6 +510,108 @@ static int resolve_output(parser *a)
     return 0;
 }
 
+/* ---- batch mode: gifc DIR... -o OUTDIR ---- */
+
+cli_parse_status cli_parse_shard(const char *s, int *k, int *n)
+{
+    char first[24];
+    long kv, nv;
+    const char *slash = strchr(s, '/');
+    if (!slash || (size_t)(slash - s) >= sizeof first) return CLI_PARSE_SYNTAX;
+    memcpy(first, s, (size_t)(slash - s));
+    first[slash - s] = '\0';
+    cli_parse_status st = cli_parse_long(first, -CLI_SHARD_MAX, CLI_SHARD_MAX, &kv);
+    if (st == CLI_PARSE_OK) st = cli_parse_long(slash + 1, -CLI_SHARD_MAX, CLI_SHARD_MAX, &nv);
+    if (st) return st;
+    if (nv < 1 || kv < 1 || kv > nv) return CLI_PARSE_RANGE;
+    *k = (int)kv;
+    *n = (int)nv;
+    return CLI_PARSE_OK;
+}
+
+static int push_glob(parser *a, const char ***v, int *n, const char *arg)
+{
+    const char **grown = realloc(*v, (size_t)(*n + 1) * sizeof *grown);
+    if (!grown) return fail(a, "out of memory");
+    grown[(*n)++] = arg;
+    *v = grown;
+    return 0;
+}
+
+static int get_shard(parser *a, const char *arg)
+{
+    cli_parse_status st = cli_parse_shard(arg, &a->p->shard_k, &a->p->shard_n);
+    if (st == CLI_PARSE_SYNTAX)
+        return bad_value(a, OPT_SHARD, arg, st, "a share", "K/N like 2/3: share K of N");
+    if (st) return bad_value(a, OPT_SHARD, arg, st, "a share", "1 <= K <= N <= 1000000");
+    return 0;
+}
+
+static int take_batch_option(parser *a, int val, const char *arg)
+{
+    cli_prefs *p = a->p;
+    if (val == OPT_TO) { /* the format for every file; also fine for one file */
+        if (cli_parse_format(arg, &p->format))
+            return fail(a, "--to: '%s' is not supported (gif, mp4)", arg);
+        return 0;
+    }
+    p->batch_option = 1;
+    switch (val) {
+    case 'r': p->recursive = 1; return 0;
+    case 'j': return get_int(a, val, arg, 0, 1024, &p->jobs);
+    case OPT_LIST: p->list = 1; return 0;
+    case OPT_SHARD: return get_shard(a, arg);
+    case OPT_INCLUDE: return push_glob(a, &p->includes, &p->n_includes, arg);
+    case OPT_EXCLUDE: return push_glob(a, &p->excludes, &p->n_excludes, arg);
+    default: return fail(a, "internal error: option %d not handled", val);
+    }
+}
+
+/* The parse's one look at the file system: whether a path is a folder decides batch mode. */
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* -o names a folder: an existing one, or a name without a .gif/.mp4/.m4v extension. */
+static int output_is_folder(const cli_prefs *p)
+{
+    return p->output && (cli_format_from_ext(p->output) == GIFC_FORMAT_AUTO || is_dir(p->output));
+}
+
+/* A batch when a batch option is given, or for several INPUTs or a folder INPUT with -o
+ * naming a folder. gifc DIR -o x.gif and gifc a b -o x.gif stay the one-file errors they
+ * always were; a folder without -o is a batch that asks for -o OUTDIR. */
+static int wants_batch(const cli_prefs *p, int n, char **args)
+{
+    if (p->batch_option) return 1;
+    if (n > 1) return output_is_folder(p);
+    if (n == 0 || !is_dir(args[0])) return 0;
+    return !p->output || output_is_folder(p);
+}
+
+static int resolve_batch(parser *a, int n, char **args)
+{
+    cli_prefs *p = a->p;
+    if (n == 0) return fail(a, "missing INPUT (usage: gifc [options] DIR|FILE... -o OUTDIR)");
+    if (!p->output) return fail(a, "converting a folder or several files needs -o OUTDIR");
+    if (!p->output[0]) return fail(a, "-o/--output: the path is empty");
+    if (strcmp(p->output, "-") == 0)
+        return fail(a, "-o -: standard output takes one file, not a batch");
+    for (int i = 0; i < n; i++) {
+        if (!args[i][0]) return fail(a, "INPUT is an empty string");
+        if (strcmp(args[i], "-") == 0)
+            return fail(a, "INPUT '-' (standard input) cannot be part of a batch");
+    }
+    if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;
+    p->batch = 1;
+    p->inputs = args;
+    p->n_inputs = n;
+    p->input = args[0];
+    return 0;
+}
+
 static void prefs_defaults(cli_prefs *p)
 {
     memset(p, 0, sizeof *p);
@@ -523,6 +640,11 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
         }
         if (take_option(&a, c, optarg)) return CLI_ACTION_ERROR;
     }
+    if (wants_batch(p, argc - optind, argv + optind)) {
+        if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a))
+            return CLI_ACTION_ERROR;
+        return CLI_ACTION_RUN;
+    }
     if (take_positionals(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
         resolve_output(&a))
         return CLI_ACTION_ERROR;
@@ -533,6 +655,10 @@ void cli_prefs_free(cli_prefs *p)
 {
     free(p->output_alloc);
     p->output_alloc = NULL;
+    free(p->includes);
+    free(p->excludes);
+    p->includes = p->excludes = NULL;
+    p->n_includes = p->n_excludes = 0;
 }
 
 void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
@@ -642,6 +768,25 @@ static const char help_options[] =
     "  -h, --help            print this help and exit\n"
     "\n";
 
+static const char help_batch[] =
+    "Batch (gifc [options] DIR|FILE... -o OUTDIR):\n"
+    "  Converts every media file found (by extension) into OUTDIR; other files are\n"
+    "  skipped and counted. Every option above applies to each file. An output newer\n"
+    "  than its input is skipped (so a re-run resumes); -f redoes it.\n"
+    "  -r, --recursive       walk sub-folders too, mirrored under OUTDIR\n"
+    "      --to gif|mp4      output format for every file (default gif)\n"
+    "      --include GLOB    only files matching GLOB (without '/' it matches the\n"
+    "                        file name, with '/' the relative path); repeatable\n"
+    "      --exclude GLOB    leave out files matching GLOB; repeatable\n"
+    "  -j, --jobs N          files converted at a time, 0 = one per core (default\n"
+    "                        0); each gets cores/N threads unless --threads is given\n"
+    "      --shard K/N       take share K of N (by a hash of each file's path below\n"
+    "                        its INPUT): N machines split one tree, no overlap\n"
+    "      --list            print the planned jobs and convert nothing\n"
+    "  With --json: one JSON line per file, then a summary line.\n"
+    "  Exit status: 0 nothing failed, 9 some files failed (see the summary).\n"
+    "\n";
+
 static const char help_exit[] =
     "Exit status:\n"
     "  0    success\n"
@@ -653,11 +798,13 @@ static const char help_exit[] =
     "  6    output cannot be written: folder missing, disk full, same file as INPUT\n"
     "  7    output exists: use --force to replace it\n"
     "  8    --max-size cannot be met, even at the floor settings (nothing written)\n"
+    "  9    batch: at least one file failed (the others were converted)\n"
     "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
 
 void cli_print_help(FILE *f)
 {
     fputs(help_intro, f);
     fputs(help_options, f);
+    fputs(help_batch, f);
     fputs(help_exit, f);
 }

@@ -89,6 +89,18 @@ typedef struct cli_prefs {
     int audio, force, json, quiet, verbose;
     uint64_t max_size;      /* 0: not given */
     int best_effort;
+
+    /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */
+    int batch;              /* resolved by the parse: the run is a batch */
+    char **inputs;          /* every INPUT, pointers into argv; input == inputs[0] */
+    int n_inputs;
+    int recursive;          /* -r: walk sub-folders and mirror them under OUTDIR */
+    int jobs;               /* -j N: files at a time; 0: not given (one per core) */
+    int shard_k, shard_n;   /* --shard K/N; 0/0: not given */
+    int list;               /* --list: print the planned jobs, convert nothing */
+    const char **includes, **excludes; /* --include / --exclude globs (arrays owned) */
+    int n_includes, n_excludes;
+    int batch_option;       /* one of -r -j --shard --list --include --exclude was given */
 } cli_prefs;
 
 typedef enum cli_action {
@@ -107,4 +119,8 @@ void cli_prefs_free(cli_prefs *p);
 void cli_apply_prefs(const cli_prefs *p, gifc_options *opts);
 
 void cli_print_help(FILE *f);
+
+/* --shard K/N: 1 <= K <= N <= CLI_SHARD_MAX. */
+#define CLI_SHARD_MAX 1000000
+cli_parse_status cli_parse_shard(const char *s, int *k, int *n);
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "batch.h"
 #include "progress.h"
 #include "stdio_files.h"
 
@@ -288,6 +289,14 @@ static int run(const cli_prefs *p)
     return code;
 }
 
+/* gifc DIR... -o OUTDIR: the batch runs with the same signal flag (see batch.h). */
+static int run_batch(const cli_prefs *p)
+{
+    install_signals();
+    warn_inapplicable(p);
+    return batch_run(p, &g_signal);
+}
+
 static int usage_error(const cli_prefs *p, const char *err)
 {
     fprintf(stderr, "gifc: %s\n", err);
@@ -313,7 +322,7 @@ int main(int argc, char **argv)
     case CLI_ACTION_HELP: cli_print_help(stdout); break;
     case CLI_ACTION_VERSION: print_version(); break;
     case CLI_ACTION_ERROR: code = usage_error(&prefs, err); break;
-    case CLI_ACTION_RUN: code = run(&prefs); break;
+    case CLI_ACTION_RUN: code = prefs.batch ? run_batch(&prefs) : run(&prefs); break;
     }
     cli_prefs_free(&prefs);
     return code;

@@ -291,3 +291,6 @@ void report_json_error(FILE *f, const char *input, const char *output, const cha
     json_string(f, error);
     fprintf(f, ",\"exit_code\":%d}\n", exit_code);
 }
+
+void report_json_string(FILE *f, const char *s) { json_string(f, s); }
+void report_json_number(FILE *f, double v) { json_number(f, v); }

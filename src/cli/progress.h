@@ -38,6 +38,10 @@ void report_summary(FILE *f, const char *out_name, const gifc_result *r, double 
 void report_json(FILE *f, const run_report *r);
 void report_json_error(FILE *f, const char *input, const char *output, const char *error,
                        int exit_code);
+/* JSON values for other reports (batch mode's JSON lines): a string (bytes that are not
+ * UTF-8 become U+FFFD; NULL prints null) and a number (null when not finite). */
+void report_json_string(FILE *f, const char *s);
+void report_json_number(FILE *f, double v);
 /* "512 B", "12.3 kB", "2.4 MB" (powers of 1000). */
 void format_bytes(char *buf, size_t n, uint64_t bytes);
 #endif
