@@ -1,4 +1,5 @@
-/* The GIF branch. Per frame, in two phases:
+/* The GIF branch. Per frame, once the next few frames are in (look-ahead denoise, in order,
+ * see denoise.h), in two phases:
  *  1. on a worker thread: a palette for the pixels that changed since the previous source
  *     frame (libimagequant's expensive part; needs nothing from the frames before it);
  *  2. in order, on the caller's thread: the exact change against what is on screen, crop,
@@ -7,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gif_encoder.h"
 
+#include "denoise.h"
 #include "gif_writer.h"
 #include "pool.h"
 #include "quantize.h"
@@ -21,6 +23,12 @@
  * (a 1917x1533 GIF held 300 MB with 6). */
 #define LOOKAHEAD_BYTES (48u << 20)
 #define MAX_WORKERS 16
+/* Look-ahead denoise: frames after the one being cleaned, and how far (in change thresholds)
+ * a sample may be from a pixel to count as its noise. Range 2 against 2.5: on the handheld
+ * GoPro clip SSIM 0.9668 against 0.9641 for 4% more bytes; the webcam, water and sign
+ * language clips stay far under their targets either way. */
+#define DENOISE_AHEAD 2
+#define DENOISE_RANGE 2.0
 
 typedef struct rect { int x, y, w, h; } rect;
 
@@ -50,7 +58,10 @@ struct gifenc {
     job ring[LOOKAHEAD];
     int depth;                  /* ring slots in use: 2..LOOKAHEAD, by frame size */
     int head, count;
-    uint8_t *prev_src;          /* previous source frame, for phase 1's hint */
+    int prepped;                /* jobs from head on that are prepared */
+    int ahead;                  /* frames the denoise looks ahead; 0: no denoise */
+    int denoise_range_sq;
+    uint8_t *prev_src;          /* previous cleaned source frame: phase 1's hint, denoise */
     int have_prev;
     uint8_t *screen;      /* RGBA as a viewer shows it now; alpha 0 where nothing is drawn */
     uint8_t *work;        /* cropped RGBA handed to the remap */
@@ -110,6 +121,11 @@ gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e)
     g->depth = g->depth < 2 ? 2 : g->depth > LOOKAHEAD ? LOOKAHEAD : g->depth;
     g->threshold_sq = threshold_for_quality(p->quality);
     g->keep_margin = 9 * g->threshold_sq;
+    /* A GIF source is exact palette art: nothing to denoise. The look-ahead must leave the
+     * workers a frame or two of lead within the ring. */
+    g->ahead = g->depth - 3 < DENOISE_AHEAD ? g->depth - 3 : DENOISE_AHEAD;
+    if (g->ahead < 0 || p->palette_source) g->ahead = 0;
+    g->denoise_range_sq = (int)(9 * DENOISE_RANGE * DENOISE_RANGE * g->threshold_sq);
     *out = g;
     return GIFC_OK;
 fail:
@@ -399,9 +415,71 @@ static gifc_error retire_frame(gifenc *g, job *j, gerr *e)
     return j->alpha || g->alpha_mode ? emit_alpha(g, j, e) : emit_opaque(g, j, box, e);
 }
 
+/* ---------- in order, ahead of phase 1: denoise, hint, submit ---------- */
+
+static job *ring_at(gifenc *g, int offset)
+{
+    return &g->ring[(g->head + offset) % g->depth];
+}
+
+/* Cleans the frame at `offset` against the previous cleaned frame and the raw frames after
+ * it in the ring (at most g->ahead of them). */
+static void denoise_job(gifenc *g, job *j, int offset)
+{
+    if (!g->ahead || j->alpha) return;
+    denoise_frames d = { .cur = j->frame.rgba, .cur_stride = j->frame.stride,
+                         .prev = j->first ? NULL : g->prev_src, .w = g->p.width,
+                         .h = g->p.height, .range_sq = g->denoise_range_sq };
+    for (int i = offset + 1; i < g->count && d.nnext < g->ahead; i++) {
+        job *n = ring_at(g, i);
+        if (n->kind != JOB_FRAME || n->alpha) continue;
+        d.next[d.nnext] = n->frame.rgba;
+        d.next_stride[d.nnext++] = n->frame.stride;
+    }
+    denoise_frame(&d);
+}
+
+static int frames_after(gifenc *g, int offset)
+{
+    int n = 0;
+    for (int i = offset + 1; i < g->count; i++) n += ring_at(g, i)->kind == JOB_FRAME;
+    return n;
+}
+
+static gifc_error prepare_job(gifenc *g, int offset, gerr *e)
+{
+    job *j = ring_at(g, offset);
+    if (j->kind != JOB_FRAME) return GIFC_OK;
+    denoise_job(g, j, offset);
+    if (make_hint(g, j, e)) return e->code;
+    size_t row = (size_t)g->p.width * 4;
+    for (int y = 0; y < g->p.height; y++)
+        memcpy(g->prev_src + y * row, j->frame.rgba + (size_t)y * j->frame.stride, row);
+    if (j->hint.w > 0) {
+        j->submitted = 1;
+        pool_submit(g->workers, &j->task, palette_task, j);
+    }
+    return GIFC_OK;
+}
+
+/* Prepares jobs in order: each frame once the denoise has its look-ahead, and at least
+ * `min` jobs from the head whatever they have (the ring is full, or the stream ended). */
+static gifc_error prepare_ready(gifenc *g, int min, gerr *e)
+{
+    while (g->prepped < g->count) {
+        job *j = ring_at(g, g->prepped);
+        if (g->prepped >= min && j->kind == JOB_FRAME && frames_after(g, g->prepped) < g->ahead)
+            break;
+        if (prepare_job(g, g->prepped, e)) return e->code;
+        g->prepped++;
+    }
+    return GIFC_OK;
+}
+
 /* Finishes the oldest job: waits for its palette, then does phase 2. */
 static gifc_error retire_oldest(gifenc *g, gerr *e)
 {
+    if (!g->prepped && prepare_ready(g, 1, e)) return e->code;
     job *j = &g->ring[g->head];
     if (j->submitted) pool_wait(g->workers, &j->task);
     j->submitted = 0;
@@ -417,6 +495,7 @@ static gifc_error retire_oldest(gifenc *g, gerr *e)
     qpalette_free(&j->pal);
     g->head = (g->head + 1) % g->depth;
     g->count--;
+    g->prepped--;
     return r;
 }
 
@@ -445,22 +524,16 @@ gifc_error gifenc_push(gifenc *g, gframe *f, gerr *e)
     if (!first && delay < 2) { /* too short to show (browsers turn <2 cs into 10 cs) */
         j->kind = JOB_EXTEND;
         g->count++;
-        return GIFC_OK;
+        return prepare_ready(g, 0, e);
     }
     j->kind = JOB_FRAME;
     j->first = first;
     if (f->has_alpha) snap_alpha(f);
     j->alpha = f->has_alpha;
     if (gframe_copy(&j->frame, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    if (make_hint(g, j, e)) return e->code;
-    memcpy(g->prev_src, f->rgba, (size_t)f->w * f->h * 4); /* f is tightly packed RGBA */
     g->frames_in++;
     g->count++;
-    if (j->hint.w > 0) {
-        j->submitted = 1;
-        pool_submit(g->workers, &j->task, palette_task, j);
-    }
-    return GIFC_OK;
+    return prepare_ready(g, 0, e);
 }
 
 gifc_error gifenc_finish(gifenc *g, uint64_t *bytes, int64_t *frames, double *duration, gerr *e)
