@@ -130,9 +130,80 @@ static void test_composite_and_merge(void)
     remove(path);
 }
 
+/* Noise (+-7 a channel, new every frame) over a still grey background, a block moving 6 px
+ * a frame: the block must be where the source has it in every shown frame, while the
+ * background barely flickers (the look-ahead denoise keeps it put). */
+static uint32_t lcg(uint32_t *s) { return *s = *s * 1664525u + 1013904223u; }
+
+static int in_block(int x, int y, int i)
+{
+    return x >= 4 + 6 * i && x < 16 + 6 * i && y >= 20 && y < 40;
+}
+
+static void draw_noisy(gframe *f, int i, uint32_t *seed)
+{
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            uint8_t *p = f->rgba + (size_t)y * f->stride + x * 4;
+            for (int k = 0; k < 3; k++) p[k] = (uint8_t)(120 + (int)(lcg(seed) >> 24) % 15 - 7);
+            if (in_block(x, y, i)) p[0] = 220, p[1] = 60, p[2] = 40;
+            p[3] = 255;
+        }
+}
+
+static void test_noise_stays_put(void)
+{
+    enum { N = 10 };
+    char path[] = "/tmp/gifc-test-noiseXXXXXX";
+    int fd = mkstemp(path);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    CHECK(fp, "cannot create a temp file");
+    if (!fp) return;
+    gifenc_params p = { .width = W, .height = H, .colors = 256, .quality = 90, .dither = 1.0,
+                        .threads = 2 };
+    gifenc *g = NULL;
+    gerr e = { 0 };
+    CHECK(gifenc_open(&g, fp, &p, &e) == GIFC_OK, "open: %s", e.msg);
+    gframe f;
+    gframe_alloc(&f, W, H);
+    uint32_t seed = 7;
+    for (int i = 0; i < N && g; i++) {
+        draw_noisy(&f, i, &seed);
+        f.pts = i * 0.1;
+        f.duration = 0.1;
+        CHECK(gifenc_push(g, &f, &e) == GIFC_OK, "push %d: %s", i, e.msg);
+    }
+    CHECK(g && gifenc_finish(g, NULL, NULL, NULL, &e) == GIFC_OK, "finish: %s", e.msg);
+    gifenc_free(&g);
+    fclose(fp);
+    composite *shown = calloc(N, sizeof *shown);
+    int n = play(path, shown, N);
+    CHECK(n == N, "%d frames, want %d", n, N);
+    long flicker = 0, background = 0, block_off = 0;
+    for (int i = 0; i < n; i++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                const uint8_t *c = shown[i].rgb + (y * W + x) * 3;
+                if (in_block(x, y, i)) {
+                    block_off += abs(c[0] - 220) + abs(c[1] - 60) + abs(c[2] - 40) > 12;
+                    continue;
+                }
+                if (i == 0 || in_block(x, y, i - 1)) continue;
+                background++;
+                flicker += memcmp(c, shown[i - 1].rgb + (y * W + x) * 3, 3) != 0;
+            }
+    CHECK(block_off == 0, "%ld block pixels not where the source has them", block_off);
+    CHECK(flicker * 100 < background * 3, "%ld of %ld background pixels flickered", flicker,
+          background);
+    free(shown);
+    gframe_free(&f);
+    remove(path);
+}
+
 int main(void)
 {
     test_composite_and_merge();
+    test_noise_stays_put();
     if (failures) fprintf(stderr, "%d failure(s)\n", failures);
     else printf("gif_encoder: all checks passed\n");
     return failures ? 1 : 0;
