@@ -374,7 +374,9 @@ class Batch(unittest.TestCase):
         p = subprocess.Popen([e2e.GIFC, slow, '-o', self.out, '--fps', '50', '-j', '2'],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, preexec_fn=reset_signals)
-        time.sleep(0.5)
+        # After the first file's line: the handlers are surely installed by then, even on a
+        # loaded machine where starting up can take longer than any fixed sleep.
+        self.assertIn(b'[1/4]', p.stderr.readline())
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         err = err.decode(errors='replace')
