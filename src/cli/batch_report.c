@@ -146,12 +146,7 @@ void batch_report_progress(batch_reporter *r)
     format_eta(eta, sizeof eta, now - r->t0, t->bytes_in, t->plan_bytes - t->done_bytes);
     int len = snprintf(line, sizeof line, "[%s] %zu/%zu files  %s  %s", bar, t->finished,
                        t->to_convert, saved, eta);
-    if (len < 0) return;
-    if (len >= (int)sizeof line) len = (int)sizeof line - 1;
-    int pad = b->shown > len ? b->shown - len : 0;
-    fprintf(stderr, "\r%s%*s", line, pad, "");
-    fflush(stderr);
-    b->shown = len + pad;
+    progress_show(b, line, len, sizeof line);
 }
 
 void batch_report_log(batch_reporter *r, const batch_item *it, const char *level,

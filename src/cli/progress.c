@@ -54,19 +54,24 @@ static int format_known(char *line, size_t n, int64_t done, int64_t total, doubl
                     total, eta);
 }
 
+void progress_show(progress_bar *b, const char *line, int len, size_t cap)
+{
+    if (len < 0) return;
+    if (len >= (int)cap) len = (int)cap - 1;
+    /* Spaces over whatever the previous, longer line left: no terminal escapes needed. */
+    int pad = b->shown > len ? b->shown - len : 0;
+    fprintf(stderr, "\r%.*s%*s", len, line, pad, "");
+    fflush(stderr);
+    b->shown = len + pad;
+}
+
 static void draw(progress_bar *b, int64_t done, int64_t total, double now)
 {
     char line[160];
     int len;
     if (total > 0) len = format_known(line, sizeof line, done, total, now - b->start);
     else len = snprintf(line, sizeof line, "%" PRId64 " frames  %.1f s", done, now - b->start);
-    if (len < 0) return;
-    if (len >= (int)sizeof line) len = (int)sizeof line - 1;
-    /* Spaces over whatever the previous, longer line left: no terminal escapes needed. */
-    int pad = b->shown > len ? b->shown - len : 0;
-    fprintf(stderr, "\r%s%*s", line, pad, "");
-    fflush(stderr);
-    b->shown = len + pad;
+    progress_show(b, line, len, sizeof line);
 }
 
 void progress_update(progress_bar *b, int64_t done, int64_t total)

@@ -20,6 +20,8 @@ typedef struct progress_bar {
 
 void progress_init(progress_bar *b, int enabled);
 /* Redraws at most about 8 times a second. total 0 = unknown. */
+/* Draws line (snprintf's result len, buffer size cap) over the bar's previous line. */
+void progress_show(progress_bar *b, const char *line, int len, size_t cap);
 void progress_update(progress_bar *b, int64_t done, int64_t total);
 /* Wipes the line, e.g. before another message or at the end. */
 void progress_clear(progress_bar *b);
