@@ -401,7 +401,7 @@ static gifc_error run(gsearch *g, source *src, outfile *of, budget_outcome *out)
 searched:
     out->searched = 1;
 found:
-    if (write_out(g, &best, of->fp) || recipe_ssim_full(g, &best.r, best.gif, &out->ssim, &out->frames))
+    if (write_out(g, &best, of->fp) || recipe_ssim_full(g, best.gif, &out->ssim, &out->frames))
         goto done;
     outcome_from(g, &best, out);
 done:

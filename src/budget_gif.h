@@ -47,10 +47,9 @@ gifc_error recipe_encode(gsearch *g, const recipe *r, int64_t first, int64_t out
                          int report, FILE *gif, FILE *log, uint64_t *bytes);
 /* Encodes the sample chunks and predicts the whole clip's bytes and SSIM. */
 gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m);
-/* SSIM of a whole GIF (in fp, written from recipe r over all frames) against the cache,
- * on at most about 120 frames spread over the clip; *frames: the GIF's frame count. */
-gifc_error recipe_ssim_full(gsearch *g, const recipe *r, FILE *fp, double *ssim,
-                            int64_t *frames);
+/* SSIM of a whole GIF (in fp, made from every cached frame) against the cache, on at most
+ * about 120 frames spread over the clip; *frames: the GIF's frame count. */
+gifc_error recipe_ssim_full(gsearch *g, FILE *fp, double *ssim, int64_t *frames);
 /* A temporary file in $TMPDIR, already unlinked. */
 FILE *budget_tmpfile(gerr *e);
 /* Lets the progress callback abort a long search. */

@@ -103,7 +103,6 @@ gifc_error recipe_encode(gsearch *g, const recipe *r, int64_t first, int64_t out
 /* Compares cached frames with the GIF's canvases as they are shown. */
 typedef struct compare {
     gsearch *g;
-    const recipe *r;
     int64_t next, end;      /* cached frames still to compare */
     int64_t step;           /* compare one cached frame in `step` */
     int64_t from;           /* first cached frame compared */
@@ -169,7 +168,7 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
     if (log && !recipe_encode(g, r, first, out_frames, 0, gif, log, &total) &&
         !counted_bytes(g, log, warm, &bytes)) {
         int64_t span = out_frames < 0 ? g->n - first : out_frames * r->fps_div;
-        compare c = { .g = g, .r = r, .next = first, .end = first + span < g->n ? first + span : g->n,
+        compare c = { .g = g, .next = first, .end = first + span < g->n ? first + span : g->n,
                       .from = first + (int64_t)warm * r->fps_div, .step = 1,
                       .t0 = fcache_pts(g->cache, first) };
         if (out_frames < 0) c.step = (c.end - c.from) / SSIM_SAMPLES_FULL + 1;
@@ -204,10 +203,9 @@ gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m)
     return GIFC_OK;
 }
 
-gifc_error recipe_ssim_full(gsearch *g, const recipe *r, FILE *fp, double *ssim,
-                            int64_t *frames)
+gifc_error recipe_ssim_full(gsearch *g, FILE *fp, double *ssim, int64_t *frames)
 {
-    compare c = { .g = g, .r = r, .next = 0, .end = g->n, .from = 0, .count_all = 1,
+    compare c = { .g = g, .next = 0, .end = g->n, .from = 0, .count_all = 1,
                   .step = g->n / SSIM_SAMPLES_FULL + 1, .t0 = fcache_pts(g->cache, 0) };
     if (gif_read_frames(fp, compare_canvas, &c, &g->ctx->err) || c.err)
         return g->ctx->err.code;

@@ -31,15 +31,6 @@ typedef struct msearch {
     int64_t progress_base, progress_total;
 } msearch;
 
-static uint64_t file_size(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    long n = -1;
-    if (f && !fseek(f, 0, SEEK_END)) n = ftell(f);
-    if (f) fclose(f);
-    return n > 0 ? (uint64_t)n : 0;
-}
-
 /* One encode of the whole clip with m->p to path. src: an opened, unstarted source, or
  * NULL to open the input again. abort_above: stop once the packets pass it (0: never). */
 static gifc_error encode(msearch *m, source *src, const char *path, uint64_t abort_above,
@@ -65,14 +56,10 @@ static gifc_error encode(msearch *m, source *src, const char *path, uint64_t abo
     return e->code;
 }
 
-/* Output seconds, from the plan (the CRF pass may have stopped early). */
-static double planned_duration(const msearch *m, const sink *k)
+/* Output seconds: measured when the CRF pass finished, else the plan's estimate. */
+static double output_seconds(const msearch *m, const sink *k)
 {
-    if (k->duration > 0 && !k->over_budget) return k->duration;
-    double span = m->si->duration - m->p.timing.start;
-    if (m->p.timing.duration > 0 && (span <= 0 || m->p.timing.duration < span))
-        span = m->p.timing.duration;
-    return span > 0 ? span / m->p.timing.speed : 0;
+    return k->duration > 0 && !k->over_budget ? k->duration : m->p.seconds;
 }
 
 /* Video bits/s the budget leaves after the container index and audio, and a picture size
@@ -105,25 +92,24 @@ static int choose_rate(msearch *m, double seconds, double fill)
 }
 
 /* Pass 2 until the file lands in [0.95, 1.0] of the budget, each rate corrected by the last
- * miss; the best fitting file is kept at final. */
-static gifc_error two_pass(msearch *m, const char *final, sink *best, int *have)
+ * miss; the best fitting file is kept at final, *last is the last attempt. */
+static gifc_error two_pass(msearch *m, const char *final, sink *best, int *have, sink *last)
 {
     gerr *e = &m->ctx->err;
-    sink k;
+    sink *k = last;
     m->p.pass = 1;
     m->p.stats_path = m->stats;
-    if (encode(m, NULL, m->try_path, 0, &k)) return e->code;
+    if (encode(m, NULL, m->try_path, 0, k)) return e->code;
     m->p.pass = 2;
     for (int i = 0; i < MP4_MAX_PASS2; i++) {
-        if (encode(m, NULL, m->try_path, 0, &k)) return e->code;
-        uint64_t got = file_size(m->try_path);
+        if (encode(m, NULL, m->try_path, 0, k)) return e->code;
+        uint64_t got = k->bytes; /* the finished file's size (sink_finish) */
         ctx_log(m->ctx, GIFC_LOG_INFO, "budget: pass 2 at %lld bit/s, %dx%d: %llu bytes",
                 (long long)m->p.bitrate, m->p.w, m->p.h, (unsigned long long)got);
         if (got <= m->budget && (!*have || got > best->bytes)) {
             if (rename(m->try_path, final))
                 return gerr_set(e, GIFC_ERR_OUTPUT, "cannot move %s into place", m->try_path);
-            *best = k;
-            best->bytes = got;
+            *best = *k;
             *have = 1;
             if (got >= MP4_TIGHT * m->budget) break;
         } else if (!*have && m->ctx->opts.best_effort && i == MP4_MAX_PASS2 - 1) {
@@ -147,26 +133,24 @@ static gifc_error run(msearch *m, source *src, outfile *of, budget_outcome *out)
     /* As asked, stopped as soon as it is over. */
     if (encode(m, src, of->tmp_path, m->budget, &k) && !k.over_budget) return e->code;
     memset(e, 0, sizeof *e);
-    uint64_t got = k.over_budget ? 0 : file_size(of->tmp_path);
-    if (!k.over_budget && got <= m->budget) {
-        out->bytes = got;
+    if (!k.over_budget && k.bytes <= m->budget) {
+        out->bytes = k.bytes;
         out->frames = k.frames;
         out->duration = k.duration;
         out->attempts = m->attempts;
         out->chosen = m->p;
         return GIFC_OK;
     }
-    int fits_floor = choose_rate(m, planned_duration(m, &k), 0.97);
+    int fits_floor = choose_rate(m, output_seconds(m, &k), 0.97);
     if (!fits_floor && !m->ctx->opts.best_effort)
         return gerr_set(e, GIFC_ERR_OVER_BUDGET, "cannot fit %llu bytes: even %d kbit/s of "
                         "video at %d px would not; try a shorter clip (--duration)",
                         (unsigned long long)m->budget, MP4_FLOOR_RATE / 1000, MP4_FLOOR_SIDE);
     ctx_log(m->ctx, GIFC_LOG_INFO, "budget: two-pass at %lld bit/s, %dx%d",
             (long long)m->p.bitrate, m->p.w, m->p.h);
-    if (two_pass(m, of->tmp_path, &best, &have)) return e->code;
+    if (two_pass(m, of->tmp_path, &best, &have, &k)) return e->code;
     if (!have && m->ctx->opts.best_effort && !rename(m->try_path, of->tmp_path)) {
-        best = k;
-        best.bytes = file_size(of->tmp_path);
+        best = k; /* the last pass 2, over the budget */
         have = 1;
         out->over_budget = 1;
     }

@@ -76,6 +76,7 @@ void plan_make(const gifc_options *o, const source_info *si, const char *out_pat
     double span = si->duration > 0 ? si->duration - o->start : 0;
     if (o->duration > 0 && (span <= 0 || o->duration < span)) span = o->duration;
     if (span < 0) span = 0;
+    p->seconds = span / p->timing.speed;
     if (p->timing.fps > 0) p->frames_estimate = (int64_t)(span / p->timing.speed * p->timing.fps);
     else if (si->duration > 0) p->frames_estimate = (int64_t)(si->frames * span / si->duration);
     else p->frames_estimate = si->frames;

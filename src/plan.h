@@ -11,6 +11,7 @@ typedef struct plan {
     int w, h;
     source_timing timing;
     int64_t frames_estimate;
+    double seconds;       /* output duration estimate (0 when the source's is unknown) */
     /* GIF */
     int colors, quality, lossy;
     double dither;
