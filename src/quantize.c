@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "quantize.h"
 
+#include "remap.h"
+
 #include <libimagequant.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct quantizer {
     liq_attr *attr;
+    remapper *remap;
     double dither;
-    uint8_t *indices;
-    uint8_t **index_rows;
-    size_t cap, rows_cap;
 };
 
 gifc_error quantizer_new(quantizer **out, const quant_params *p, gerr *e)
@@ -21,6 +21,10 @@ gifc_error quantizer_new(quantizer **out, const quant_params *p, gerr *e)
         free(q);
         return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     }
+    if (remapper_new(&q->remap, e)) {
+        quantizer_free(&q);
+        return e->code;
+    }
     if (liq_set_max_colors(q->attr, p->colors) != LIQ_OK ||
         liq_set_quality(q->attr, 0, p->quality) != LIQ_OK ||
         liq_set_speed(q->attr, p->speed) != LIQ_OK) {
@@ -30,53 +34,6 @@ gifc_error quantizer_new(quantizer **out, const quant_params *p, gerr *e)
     q->dither = p->dither;
     *out = q;
     return GIFC_OK;
-}
-
-static gifc_error ensure_buffers(quantizer *q, int w, int h, gerr *e)
-{
-    size_t n = (size_t)w * h;
-    if (n > q->cap) {
-        free(q->indices);
-        q->indices = malloc(n);
-        q->cap = q->indices ? n : 0;
-        if (!q->cap) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    }
-    if ((size_t)h > q->rows_cap) {
-        free(q->index_rows);
-        q->index_rows = malloc((size_t)h * sizeof *q->index_rows);
-        q->rows_cap = q->index_rows ? (size_t)h : 0;
-        if (!q->rows_cap) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    }
-    for (int y = 0; y < h; y++) q->index_rows[y] = q->indices + (size_t)y * w;
-    return GIFC_OK;
-}
-
-/* GIF has one fully transparent index and no partial alpha: fold every entry that is
- * mostly transparent into the first such entry. */
-static void read_palette(quantizer *q, liq_result *res, int w, int h, quant_out *out)
-{
-    const liq_palette *pal = liq_get_palette(res);
-    uint8_t remap[256];
-    int t = -1;
-    for (unsigned i = 0; i < pal->count; i++) {
-        liq_color c = pal->entries[i];
-        remap[i] = (uint8_t)i;
-        if (c.a < 128) {
-            if (t < 0) t = (int)i;
-            remap[i] = (uint8_t)t;
-        }
-        out->palette[i * 3] = c.r;
-        out->palette[i * 3 + 1] = c.g;
-        out->palette[i * 3 + 2] = c.b;
-    }
-    out->ncolors = (int)pal->count;
-    out->transparent = t;
-    if (t >= 0) {
-        memset(out->palette + t * 3, 0, 3);
-        size_t n = (size_t)w * h;
-        for (size_t i = 0; i < n; i++) q->indices[i] = remap[q->indices[i]];
-    }
-    out->indices = q->indices;
 }
 
 struct qpalette {
@@ -119,17 +76,32 @@ gifc_error quantizer_palette(quantizer *q, uint8_t *const *rows, int w, int h,
     return GIFC_OK;
 }
 
+/* GIF has one fully transparent index and no partial alpha: the first mostly transparent
+ * entry is the transparent one, and any other is never drawn. */
+static void palette_for_remap(const liq_palette *lp, remap_palette *rp)
+{
+    rp->ncolors = (int)lp->count;
+    rp->transparent = -1;
+    for (unsigned i = 0; i < lp->count; i++) {
+        liq_color c = lp->entries[i];
+        int clear = c.a < 128;
+        if (clear && rp->transparent < 0) rp->transparent = (int)i;
+        rp->usable[i] = !clear;
+        rp->rgb[i * 3] = clear ? 0 : c.r;
+        rp->rgb[i * 3 + 1] = clear ? 0 : c.g;
+        rp->rgb[i * 3 + 2] = clear ? 0 : c.b;
+    }
+}
+
 gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, int w, int h,
                            quant_out *out, gerr *e)
 {
-    if (ensure_buffers(q, w, h, e)) return e->code;
-    liq_image *img = make_image(q, rows, w, h);
-    if (!img) return gerr_set(e, GIFC_ERR_NOMEM, "cannot create the quantiser image");
-    liq_set_dithering_level(pal->res, (float)q->dither);
-    liq_error le = liq_write_remapped_image_rows(pal->res, img, q->index_rows);
-    liq_image_destroy(img);
-    if (le != LIQ_OK) return liq_failure(le, e);
-    read_palette(q, pal->res, w, h, out);
+    remap_palette rp;
+    palette_for_remap(liq_get_palette(pal->res), &rp);
+    if (remap_rows(q->remap, rows, w, h, &rp, q->dither, &out->indices, e)) return e->code;
+    memcpy(out->palette, rp.rgb, (size_t)rp.ncolors * 3);
+    out->ncolors = rp.ncolors;
+    out->transparent = rp.transparent;
     return GIFC_OK;
 }
 
@@ -157,8 +129,7 @@ void quantizer_free(quantizer **pq)
     if (!pq || !*pq) return;
     quantizer *q = *pq;
     if (q->attr) liq_attr_destroy(q->attr);
-    free(q->indices);
-    free(q->index_rows);
+    remapper_free(&q->remap);
     free(q);
     *pq = NULL;
 }
