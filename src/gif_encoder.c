@@ -116,6 +116,7 @@ gifc_error gifenc_open(gifenc **out, FILE *fp, const gifenc_params *p, gerr *e)
         if (quantizer_new(&g->wq[i], &qp, e)) goto fail;
     if (gifw_open(&g->w, fp, p->width, p->height, p->loop, e)) goto fail;
     if (p->log) gifw_set_log(g->w, p->log);
+    if (p->global_palette) gifw_set_global(g->w, p->global_palette, p->global_colors);
     size_t per_frame = n * 5; /* RGBA copy + importance */
     g->depth = (int)(LOOKAHEAD_BYTES / (per_frame ? per_frame : 1));
     g->depth = g->depth < 2 ? 2 : g->depth > LOOKAHEAD ? LOOKAHEAD : g->depth;
@@ -402,6 +403,12 @@ static gifc_error write_frame(gifenc *g, rect r, quant_out *qo, int disposal, in
 static gifc_error remap_crop(gifenc *g, job *j, rect r, int need_transparent, quant_out *qo,
                              gerr *e)
 {
+    if (g->p.palette_source) { /* a GIF's own colours, exactly, whenever they fit */
+        int done;
+        if (quantizer_exact(g->q, g->rows, r.w, r.h, need_transparent, qo, &done, e))
+            return e->code;
+        if (done) return GIFC_OK;
+    }
     if (j->pal) {
         if (quantizer_remap(g->q, j->pal, g->rows, r.w, r.h, qo, e)) return e->code;
         if (!need_transparent || qo->transparent >= 0) return GIFC_OK;

@@ -17,6 +17,9 @@ typedef struct gifenc_params {
     int threads;        /* palette workers; 0 = one per core */
     int palette_source; /* the input is a GIF: keep its colours exactly */
     int fast;           /* libimagequant's fastest search */
+    const uint8_t *global_palette; /* optional: the GIF's global table (the input's own, for
+                                      a GIF input); NULL: the first frame's palette */
+    int global_colors;
     FILE *log;          /* optional: gif_writer's frame log (gifw_set_log), for re-running
                            only the LZW stage at another lossy level */
 } gifenc_params;

@@ -7,8 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The global colour table is the first frame's palette. A later frame whose colours are all
+ * in it (a GIF input's frames mostly are) can drop its own table: up to 768 bytes a frame,
+ * a tenth of a terminal recording made of small updates. */
+#define GLOBAL_SLOTS 1024
+
 struct gifw {
     FILE *fp;
+    int w, h, loop, header_done;
+    uint8_t global[256 * 3];
+    int nglobal;                /* 0: none (no frame yet) */
+    uint32_t gkey[GLOBAL_SLOTS];/* colour + 1 -> gidx: the first global entry of a colour */
+    uint8_t gidx[GLOBAL_SLOTS];
+    gbuf mapped;                /* a frame's indices into the global table */
+    gbuf alt;                   /* the other encoding of the held frame, to keep the smaller */
     gbuf held;          /* image descriptor + palette + LZW of the held frame */
     int held_valid, held_delay, held_disposal, held_transparent;
     uint64_t bytes;
@@ -38,13 +50,29 @@ static void put_u16(gifw *g, unsigned v)
     put(g, le, 2);
 }
 
+static int palette_bits(int n)
+{
+    int bits = 1;
+    while ((1 << bits) < n) bits++;
+    return bits;
+}
+
+static void put_palette(gifw *g, const uint8_t *rgb, int n, int bits)
+{
+    put(g, rgb, (size_t)n * 3);
+    for (int i = n; i < (1 << bits); i++) put(g, "\0\0\0", 3);
+}
+
 static void write_header(gifw *g, int w, int h, int loop)
 {
     put(g, "GIF89a", 6);
     put_u16(g, (unsigned)w);
     put_u16(g, (unsigned)h);
-    const uint8_t lsd[3] = { 0x00, 0, 0 }; /* no global palette: every frame has its own */
+    int bits = palette_bits(g->nglobal);
+    const uint8_t lsd[3] = { g->nglobal ? (uint8_t)(0x80 | (bits - 1) << 4 | (bits - 1)) : 0,
+                             0, 0 };
     put(g, lsd, 3);
+    if (g->nglobal) put_palette(g, g->global, g->nglobal, bits);
     if (loop < 0) return;
     const uint8_t app[] = { 0x21, 0xFF, 0x0B, 'N', 'E', 'T', 'S', 'C', 'A', 'P', 'E',
                             '2', '.', '0', 0x03, 0x01 };
@@ -61,7 +89,7 @@ gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e)
     gifw *g = calloc(1, sizeof *g);
     if (!g) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     g->fp = fp;
-    write_header(g, w, h, loop);
+    g->w = w, g->h = h, g->loop = loop; /* the header waits for the first frame's palette */
     *out = g;
     return GIFC_OK;
 }
@@ -92,14 +120,9 @@ static void flush_held(gifw *g)
     g->held_valid = 0;
 }
 
-static int palette_bits(int n)
-{
-    int bits = 1;
-    while ((1 << bits) < n) bits++;
-    return bits;
-}
-
-static int encode_image(gbuf *b, const gifw_frame *f)
+/* An image descriptor, its local palette unless `global` (f's palette then is the global
+ * table), and the LZW data. */
+static int encode_image(gbuf *b, const gifw_frame *f, int global)
 {
     int bits = palette_bits(f->ncolors);
     gbuf_byte(b, 0x2C);
@@ -107,9 +130,13 @@ static int encode_image(gbuf *b, const gifw_frame *f)
     gbuf_u16le(b, (unsigned)f->y);
     gbuf_u16le(b, (unsigned)f->w);
     gbuf_u16le(b, (unsigned)f->h);
-    gbuf_byte(b, (uint8_t)(0x80 | (bits - 1))); /* local palette of 2^bits entries */
-    gbuf_put(b, f->palette, (size_t)f->ncolors * 3);
-    for (int i = f->ncolors; i < (1 << bits); i++) gbuf_put(b, "\0\0\0", 3);
+    if (global) {
+        gbuf_byte(b, 0x00);
+    } else {
+        gbuf_byte(b, (uint8_t)(0x80 | (bits - 1))); /* local palette of 2^bits entries */
+        gbuf_put(b, f->palette, (size_t)f->ncolors * 3);
+        for (int i = f->ncolors; i < (1 << bits); i++) gbuf_put(b, "\0\0\0", 3);
+    }
     lzw_params lp = { .min_code_size = bits < 2 ? 2 : bits, .palette = f->palette,
                       .ncolors = f->ncolors, .transparent = f->transparent, .lossy = f->lossy };
     if (lzw_encode(f->indices, f->w, f->h, f->stride, &lp, b)) return -1;
@@ -129,16 +156,109 @@ static int keep_raw(gifw *g, const gifw_frame *f)
 
 void gifw_set_log(gifw *g, FILE *log) { g->log = log; }
 
+static unsigned slot_of(uint32_t key)
+{
+    return (key * 2654435761u) >> 22 & (GLOBAL_SLOTS - 1);
+}
+
+void gifw_set_global(gifw *g, const uint8_t *rgb, int n)
+{
+    if (g->header_done || n < 1 || n > 256) return;
+    memcpy(g->global, rgb, (size_t)n * 3);
+    g->nglobal = n;
+    memset(g->gkey, 0, sizeof g->gkey);
+    for (int i = 0; i < n; i++) {
+        const uint8_t *c = rgb + i * 3;
+        uint32_t key = ((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) + 1;
+        unsigned k = slot_of(key);
+        while (g->gkey[k] && g->gkey[k] != key) k = (k + 1) & (GLOBAL_SLOTS - 1);
+        if (g->gkey[k]) continue; /* a repeated colour: the first entry serves */
+        g->gkey[k] = key;
+        g->gidx[k] = (uint8_t)i;
+    }
+}
+
+static int global_entry(const gifw *g, const uint8_t *c)
+{
+    uint32_t key = ((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) + 1;
+    for (unsigned k = slot_of(key); g->gkey[k]; k = (k + 1) & (GLOBAL_SLOTS - 1))
+        if (g->gkey[k] == key) return g->gidx[k];
+    return -1;
+}
+
+/* *gf: f with its indices mapped into the global table, an entry its pixels do not use
+ * standing for transparency. 0 when a colour is missing or no entry is free. */
+static int map_to_global(gifw *g, const gifw_frame *f, gifw_frame *gf)
+{
+    int map[256], used_local[256] = { 0 };
+    uint8_t used[256] = { 0 };
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) used_local[f->indices[(size_t)y * f->stride + x]] = 1;
+    for (int i = 0; i < f->ncolors; i++) {
+        map[i] = -1;
+        if (!used_local[i] || i == f->transparent) continue;
+        if ((map[i] = global_entry(g, f->palette + i * 3)) < 0) return 0;
+        used[map[i]] = 1;
+    }
+    if (f->transparent >= 0) {
+        int t = 0;
+        while (t < g->nglobal && used[t]) t++;
+        if (t == g->nglobal) return 0;
+        map[f->transparent] = t;
+    }
+    gbuf_reset(&g->mapped);
+    if (gbuf_reserve(&g->mapped, (size_t)f->w * f->h)) return 0;
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++)
+            g->mapped.data[(size_t)y * f->w + x] = (uint8_t)map[f->indices[(size_t)y * f->stride + x]];
+    *gf = *f;
+    gf->indices = g->mapped.data;
+    gf->stride = f->w;
+    gf->palette = g->global;
+    gf->ncolors = g->nglobal;
+    gf->transparent = f->transparent >= 0 ? map[f->transparent] : -1;
+    return 1;
+}
+
+/* Encodes f into g->held: with the global table when its colours allow, and with its own
+ * table too when that could be smaller (fewer colours mean shorter LZW codes); keeps the
+ * smaller. Sets g->held_transparent to the index the kept encoding uses. */
+static int encode_held(gifw *g, const gifw_frame *f)
+{
+    gifw_frame gf;
+    g->held_transparent = f->transparent;
+    if (!g->header_done) { /* unless set, the first frame's palette is the global table */
+        int first_global = !g->nglobal;
+        if (first_global) gifw_set_global(g, f->palette, f->ncolors);
+        write_header(g, g->w, g->h, g->loop);
+        g->header_done = 1;
+        if (first_global) return encode_image(&g->held, f, 1);
+    }
+    if (!map_to_global(g, f, &gf)) return encode_image(&g->held, f, 0);
+    if (palette_bits(f->ncolors) < palette_bits(g->nglobal)) {
+        if (encode_image(&g->held, f, 0)) return -1;
+        gbuf_reset(&g->alt);
+        if (encode_image(&g->alt, &gf, 1)) return -1;
+        if (g->alt.len >= g->held.len) return 0;
+        gbuf t = g->held;
+        g->held = g->alt;
+        g->alt = t;
+    } else if (encode_image(&g->held, &gf, 1)) {
+        return -1;
+    }
+    g->held_transparent = gf.transparent;
+    return 0;
+}
+
 gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e)
 {
     flush_held(g);
     gbuf_reset(&g->held);
-    if (encode_image(&g->held, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    if (encode_held(g, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     if (g->log && keep_raw(g, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     g->held_valid = 1;
     g->held_delay = f->delay_cs;
     g->held_disposal = f->disposal;
-    g->held_transparent = f->transparent;
     if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
     return GIFC_OK;
 }
@@ -155,6 +275,10 @@ void gifw_set_last_disposal(gifw *g, int disposal) { g->held_disposal = disposal
 
 gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e)
 {
+    if (!g->header_done) { /* no frame: a header without a table keeps the file valid */
+        write_header(g, g->w, g->h, g->loop);
+        g->header_done = 1;
+    }
     flush_held(g);
     put(g, ";", 1);
     if (fflush(g->fp)) g->write_failed = 1;
@@ -210,6 +334,8 @@ void gifw_free(gifw **g)
     if (!g || !*g) return;
     gbuf_free(&(*g)->held);
     gbuf_free(&(*g)->held_raw);
+    gbuf_free(&(*g)->mapped);
+    gbuf_free(&(*g)->alt);
     free(*g);
     *g = NULL;
 }

@@ -1,4 +1,5 @@
-/* GIF89a container writer: header, loop extension, one local palette a frame, LZW data.
+/* GIF89a container writer: header, loop extension, the first frame's palette as the global
+ * table, a local one for frames whose colours it lacks, LZW data.
  * Holds the last frame back so its delay and disposal can still change.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_GIF_WRITER_H
@@ -26,6 +27,9 @@ typedef struct gifw gifw;
 
 /* fp: borrowed, stays open. loop: 0 forever, N times, < 0 no loop extension. */
 gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e);
+/* Before the first frame: the global table to use instead of the first frame's palette
+ * (a GIF input's own: its later frames draw from it). n: 1..256. */
+void gifw_set_global(gifw *g, const uint8_t *rgb, int n);
 gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e);
 int gifw_has_frame(const gifw *g);
 void gifw_extend_last(gifw *g, int cs);       /* adds to the held frame's delay */

@@ -105,6 +105,25 @@ gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, in
     return GIFC_OK;
 }
 
+gifc_error quantizer_exact(quantizer *q, uint8_t *const *rows, int w, int h,
+                           int with_transparent, quant_out *out, int *done, gerr *e)
+{
+    remap_palette rp;
+    *done = remap_exact_palette(rows, w, h, with_transparent ? 255 : 256, &rp);
+    if (!*done) return GIFC_OK;
+    if (with_transparent || rp.ncolors == 0) { /* a last entry for see-through pixels */
+        rp.transparent = rp.ncolors;
+        rp.usable[rp.ncolors] = 0;
+        memset(rp.rgb + rp.ncolors * 3, 0, 3);
+        rp.ncolors++;
+    }
+    if (remap_rows(q->remap, rows, w, h, &rp, 0, &out->indices, e)) return e->code;
+    memcpy(out->palette, rp.rgb, (size_t)rp.ncolors * 3);
+    out->ncolors = rp.ncolors;
+    out->transparent = rp.transparent;
+    return GIFC_OK;
+}
+
 void qpalette_free(qpalette **pal)
 {
     if (!pal || !*pal) return;

@@ -34,6 +34,11 @@ gifc_error quantizer_palette(quantizer *q, uint8_t *const *rows, int w, int h,
 gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, int w, int h,
                            quant_out *out, gerr *e);
 void qpalette_free(qpalette **pal);
+/* For a picture that is already a palette image: when its opaque pixels have few enough
+ * distinct colours (256, or 255 with_transparent) maps them exactly, with no search or
+ * dithering, and sets *done; else leaves out alone and *done = 0. */
+gifc_error quantizer_exact(quantizer *q, uint8_t *const *rows, int w, int h,
+                           int with_transparent, quant_out *out, int *done, gerr *e);
 /* rows: h pointers to w RGBA pixels; a pixel with alpha 0 becomes the transparent index.
  * importance: w*h weights (0 = ignore for the palette) or NULL. with_transparent: reserve a
  * transparent entry even when no pixel is transparent. */

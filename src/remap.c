@@ -270,3 +270,33 @@ gifc_error remap_rows(remapper *r, uint8_t *const *rows, int w, int h, remap_pal
     *indices = r->indices;
     return GIFC_OK;
 }
+
+/* Distinct colours through a small open-addressed set; most pixels repeat the previous
+ * one's colour and skip it. */
+int remap_exact_palette(uint8_t *const *rows, int w, int h, int max, remap_palette *pal)
+{
+    enum { SLOTS = 1024 }; /* > 4 * 256: probes stay short */
+    uint32_t set[SLOTS];
+    memset(set, 0xff, sizeof set);
+    int n = 0;
+    uint32_t last = 0xffffffffu;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *s = rows[y];
+        for (int x = 0; x < w; x++, s += 4) {
+            if (s[3] < 128) continue;
+            uint32_t c = (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
+            if (c == last) continue;
+            last = c;
+            uint32_t k = (c * 2654435761u) >> 22;
+            while (set[k] != 0xffffffffu && set[k] != c) k = (k + 1) & (SLOTS - 1);
+            if (set[k] == c) continue;
+            if (n == max) return 0;
+            set[k] = c;
+            pal->rgb[n * 3] = s[0], pal->rgb[n * 3 + 1] = s[1], pal->rgb[n * 3 + 2] = s[2];
+            pal->usable[n++] = 1;
+        }
+    }
+    pal->ncolors = n;
+    pal->transparent = -1;
+    return 1;
+}

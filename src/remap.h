@@ -32,6 +32,11 @@ void remapper_free(remapper **r);
 gifc_error remap_rows(remapper *r, uint8_t *const *rows, int w, int h, remap_palette *pal,
                       double dither, uint8_t **indices, gerr *e);
 
+/* When the rows' opaque pixels (alpha >= 128) have at most max distinct colours, makes
+ * them pal's entries (no transparent entry) and returns 1; else returns 0. A GIF input is
+ * already a palette image: its frames are re-encoded with their own colours, exactly. */
+int remap_exact_palette(uint8_t *const *rows, int w, int h, int max, remap_palette *pal);
+
 /* Nearest usable entry to an RGB colour under the encoder's weighted distance (exposed for
  * tests; builds its own search index). */
 int remap_nearest(const remap_palette *pal, const uint8_t rgb[3]);

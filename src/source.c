@@ -29,6 +29,9 @@ struct source {
     char name[256];        /* the input as errors name it */
 };
 
+/* The head read up front: enough to sniff WebP and to hold a GIF's global colour table. */
+#define HEAD_MAX (13 + 256 * 3)
+
 static gifc_error check_path(const char *path, uint8_t *head, size_t *n, gerr *e)
 {
     struct stat st;
@@ -36,7 +39,7 @@ static gifc_error check_path(const char *path, uint8_t *head, size_t *n, gerr *e
     if (S_ISDIR(st.st_mode)) return gerr_set(e, GIFC_ERR_INPUT, "%s: is a directory", path);
     int fd = open(path, O_RDONLY);
     if (fd < 0) return gerr_set(e, GIFC_ERR_INPUT, "%s: %s", path, strerror(errno));
-    ssize_t got = read(fd, head, 16);
+    ssize_t got = read(fd, head, HEAD_MAX);
     int err = errno;
     close(fd);
     if (got < 0) return gerr_set(e, GIFC_ERR_INPUT, "%s: %s", path, strerror(err));
@@ -44,15 +47,25 @@ static gifc_error check_path(const char *path, uint8_t *head, size_t *n, gerr *e
     return GIFC_OK;
 }
 
+/* A GIF's global colour table, which the GIF encoder reuses for frames in those colours. */
+static void gif_global_table(const uint8_t *head, size_t n, source_info *si)
+{
+    if (n < 13 || memcmp(head, "GIF", 3) || !(head[10] & 0x80)) return;
+    size_t colors = 2u << (head[10] & 7);
+    if (13 + colors * 3 > n) return;
+    memcpy(si->gif_palette, head + 13, colors * 3);
+    si->gif_palette_colors = (int)colors;
+}
+
 gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_t mem_size,
                        int threads, gerr *e)
 {
     *out = NULL;
-    uint8_t head[16];
+    uint8_t head[HEAD_MAX];
     size_t n = 0;
     if (path && check_path(path, head, &n, e)) return e->code;
     if (!path) {
-        n = mem_size < 16 ? mem_size : 16;
+        n = mem_size < HEAD_MAX ? mem_size : HEAD_MAX;
         if (n) memcpy(head, mem, n);
     }
     source *s = calloc(1, sizeof *s);
@@ -69,6 +82,7 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
         source_free(&s);
         return r;
     }
+    if (s->info.format && !strcmp(s->info.format, "gif")) gif_global_table(head, n, &s->info);
     s->rotation = s->av ? avdec_rotation(s->av) : 0;
     snprintf(s->name, sizeof s->name, "%s", path ? path : "input");
     *out = s;

@@ -17,6 +17,8 @@ typedef struct source_info {
     int is_animation;      /* GIF / APNG / WebP rather than a video */
     int has_alpha;         /* the decoded pictures carry alpha */
     const char *format;    /* short container name: "gif", "mp4", "webp"... */
+    uint8_t gif_palette[256 * 3]; /* a GIF input's global colour table */
+    int gif_palette_colors;       /* its entries, 0 when none */
 } source_info;
 
 typedef struct source_timing {

@@ -200,9 +200,66 @@ static void test_noise_stays_put(void)
     remove(path);
 }
 
+/* A GIF input's frames drawn from its global table: the output keeps that table and no
+ * frame needs its own; every colour comes back exactly. */
+static void test_global_table_reused(void)
+{
+    static const uint8_t table[8 * 3] = { 30, 40, 90, 250, 200, 20, 255, 255, 255, 0, 0, 0,
+                                          1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+    char path[] = "/tmp/gifc-test-globalXXXXXX";
+    int fd = mkstemp(path);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    CHECK(fp, "cannot create a temp file");
+    if (!fp) return;
+    gifenc_params p = { .width = W, .height = H, .colors = 256, .quality = 90, .dither = 1.0,
+                        .threads = 2, .palette_source = 1, .global_palette = table,
+                        .global_colors = 8 };
+    gifenc *g = NULL;
+    gerr e = { 0 };
+    CHECK(gifenc_open(&g, fp, &p, &e) == GIFC_OK, "open: %s", e.msg);
+    gframe f;
+    gframe_alloc(&f, W, H);
+    for (int i = 0; i < NFRAMES && g; i++) {
+        draw(&f, i);
+        f.pts = i * 0.1;
+        f.duration = 0.1;
+        CHECK(gifenc_push(g, &f, &e) == GIFC_OK, "push %d: %s", i, e.msg);
+    }
+    CHECK(g && gifenc_finish(g, NULL, NULL, NULL, &e) == GIFC_OK, "finish: %s", e.msg);
+    gifenc_free(&g);
+    fclose(fp);
+
+    int err = 0;
+    GifFileType *gif = DGifOpenFileName(path, &err);
+    CHECK(gif && DGifSlurp(gif) == GIF_OK, "giflib cannot read %s", path);
+    if (gif && gif->ImageCount > 0) {
+        CHECK(gif->SColorMap && gif->SColorMap->ColorCount == 8 &&
+                  !memcmp(gif->SColorMap->Colors, table, sizeof table),
+              "the global table is not the input's");
+        for (int i = 0; i < gif->ImageCount; i++)
+            CHECK(!gif->SavedImages[i].ImageDesc.ColorMap, "image %d has its own table", i);
+    }
+    if (gif) DGifCloseFile(gif, &err);
+    composite *shown = calloc(NFRAMES, sizeof *shown);
+    int n = play(path, shown, NFRAMES), src_i = 0;
+    for (int i = 0; i < n; i++, src_i += src_i == 3 ? 4 : 1) {
+        draw(&f, src_i);
+        long wrong = 0;
+        for (int k = 0; k < W * H; k++)
+            wrong += memcmp(f.rgba + (size_t)(k / W) * f.stride + (k % W) * 4,
+                            shown[i].rgb + k * 3, 3) != 0;
+        CHECK(wrong == 0, "GIF frame %d: %ld pixels differ from source frame %d", i, wrong, src_i);
+    }
+    CHECK(n == NFRAMES - 3, "%d frames, want %d", n, NFRAMES - 3);
+    free(shown);
+    gframe_free(&f);
+    remove(path);
+}
+
 int main(void)
 {
     test_composite_and_merge();
+    test_global_table_reused();
     test_noise_stays_put();
     if (failures) fprintf(stderr, "%d failure(s)\n", failures);
     else printf("gif_encoder: all checks passed\n");
