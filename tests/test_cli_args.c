@@ -309,7 +309,7 @@ static char err[512];
 /* Parses "gifc" followed by the given words (NULL-terminated). */
 static cli_action parse(const char *first, ...)
 {
-    char *argv[40];
+    static char *argv[40]; /* cli_prefs.inputs points into it after the call */
     int argc = 0;
     va_list ap;
     argv[argc++] = (char *)"gifc";
