@@ -50,8 +50,27 @@ typedef enum gifc_error {
     GIFC_ERR_SAME_FILE,    /* output path names the input */
     GIFC_ERR_OVER_BUDGET,  /* max_size: even the floor settings do not fit (see
                               gifc_options.max_size); nothing written */
+    GIFC_ERR_LIMIT,        /* the input is over one of the max_pixels, max_frames,
+                              max_duration or max_decoded_bytes limits; nothing written */
     GIFC_ERR__COUNT
 } gifc_error;
+
+/* Default limits on one input (gifc_options.max_*). Memory is already bounded by streaming
+ * (a few frames in flight), except for the size of one frame; everything else an input can
+ * cost is time. Each default sits far above real use, so that only a broken or hostile file
+ * meets it:
+ * - 50 Mpx a frame: 8K UHD (7680x4320, 33 Mpx) and DCI 8K (8192x4320, 35 Mpx) pass; one
+ *   RGBA frame stays under 200 MB. A GIF header may declare 65535x65535 (4.3 Gpx, 17 GB a
+ *   frame) in 13 bytes.
+ * - 2,000,000 frames: 9 hours at 60 fps. A GIF holds a 1x1 frame in about 20 bytes, so a
+ *   40 MB file could otherwise ask for 2 million encodes.
+ * - 12 hours of source: longer than any film or stream recording one would convert;
+ *   timestamps of a few frames may otherwise claim days.
+ * - 32 TiB of decoded RGBA: 4 hours of 4K at 60 fps; hours of work at memory speed. */
+#define GIFC_DEFAULT_MAX_PIXELS 50000000ULL
+#define GIFC_DEFAULT_MAX_FRAMES 2000000LL
+#define GIFC_DEFAULT_MAX_DURATION 43200.0
+#define GIFC_DEFAULT_MAX_DECODED_BYTES (32ULL << 40)
 
 typedef enum gifc_format {
     GIFC_FORMAT_AUTO = 0, /* from the output path's extension; GIF when none */
@@ -61,7 +80,8 @@ typedef enum gifc_format {
 
 typedef enum gifc_log_level { GIFC_LOG_ERROR, GIFC_LOG_WARNING, GIFC_LOG_INFO, GIFC_LOG_DEBUG } gifc_log_level;
 
-/* Called after each output frame. done_frames counts frames written; total_frames is an
+/* Called after each output frame, and once more with done_frames == total_frames just
+ * before the output is committed. done_frames counts frames written; total_frames is an
  * estimate (0 when unknown). Return non-zero to abort: the call then fails with
  * GIFC_ERR_ABORTED and nothing is written. */
 typedef int (*gifc_progress_fn)(void *user, int64_t done_frames, int64_t total_frames);
@@ -106,6 +126,15 @@ typedef struct gifc_options {
                               16 kbit/s. Below them: GIFC_ERR_OVER_BUDGET */
     int best_effort;       /* with max_size: when even the floors do not fit, write the
                               smallest result found instead of failing; 0 */
+    /* Limits on the input (defaults and why above). Over one: GIFC_ERR_LIMIT, nothing
+     * written. Sizes and counts a file declares are checked before anything is allocated
+     * for them; the rest is counted while decoding, per reading pass (max_size may read
+     * the input several times). 0: the default. */
+    uint64_t max_pixels;   /* pixels in one frame (width x height as decoded) */
+    int64_t max_frames;    /* frames decoded, or declared by the file (APNG, WebP, MP4) */
+    double max_duration;   /* seconds of source read (after start; a declared duration over
+                              it is refused up front unless duration cuts it short) */
+    uint64_t max_decoded_bytes; /* decoded pictures, counted as width x height x 4 bytes */
 } gifc_options;
 
 /* What a conversion produced. */

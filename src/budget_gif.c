@@ -6,6 +6,7 @@
 #include "gif_writer.h"
 #include "reader.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,7 +329,8 @@ static gifc_error write_out(gsearch *g, result *best, FILE *out)
         fseek(out, 0, SEEK_SET))
         return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the output");
     while ((n = fread(buf, 1, sizeof buf, best->gif)) > 0)
-        if (fwrite(buf, 1, n, out) != n) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+        if (fwrite(buf, 1, n, out) != n)
+            return gerr_set(e, GIFC_ERR_OUTPUT, "write failed: %s", strerror(errno));
     return ferror(best->gif) ? gerr_set(e, GIFC_ERR_OUTPUT, "cannot read a temporary file")
                              : GIFC_OK;
 }

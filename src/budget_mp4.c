@@ -40,8 +40,10 @@ static gifc_error encode(msearch *m, source *src, const char *path, uint64_t abo
     source *own = NULL;
     memset(k, 0, sizeof *k);
     k->abort_above = abort_above;
+    source_limits lim;
+    limits_from_options(&lim, &m->ctx->opts);
     if (!src && source_open(&own, m->j->in_path, m->j->in_mem, m->j->in_size,
-                            m->ctx->opts.threads, e))
+                            m->ctx->opts.threads, &lim, e))
         return e->code;
     sink_progress pr = { m->progress_base, m->progress_total };
     m->attempts++;

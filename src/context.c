@@ -4,6 +4,7 @@
 
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,10 @@ GIFC_API void gifc_options_init(gifc_options *o)
     o->loop = 0;
     o->background = 0xFFFFFF;
     o->speed = 1.0;
+    o->max_pixels = GIFC_DEFAULT_MAX_PIXELS;
+    o->max_frames = GIFC_DEFAULT_MAX_FRAMES;
+    o->max_duration = GIFC_DEFAULT_MAX_DURATION;
+    o->max_decoded_bytes = GIFC_DEFAULT_MAX_DECODED_BYTES;
 }
 
 GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **why)
@@ -37,6 +42,7 @@ GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **wh
     else if (o->background > 0xFFFFFF) w = "background must be 0xRRGGBB";
     else if (o->threads < 0 || o->threads > 256) w = "threads must be 0..256";
     else if (o->lossy < 0 || o->lossy > 200) w = "lossy must be 0..200";
+    else if (isnan(o->max_duration)) w = "max_duration is not a number";
     if (why) *why = w;
     return w ? GIFC_ERR_INVALID_ARG : GIFC_OK;
 }
@@ -95,6 +101,7 @@ GIFC_API const char *gifc_strerror(gifc_error e)
         [GIFC_ERR_ABORTED] = "aborted",
         [GIFC_ERR_SAME_FILE] = "output would overwrite the input",
         [GIFC_ERR_OVER_BUDGET] = "cannot fit the size budget",
+        [GIFC_ERR_LIMIT] = "input exceeds a limit",
     };
     if ((int)e < 0 || e >= GIFC_ERR__COUNT) return "unknown error";
     return text[e];

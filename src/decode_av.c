@@ -29,6 +29,7 @@ struct avdec {
     int64_t packets;      /* video packets read */
     int gif_unterminated; /* a GIF whose last byte is not the trailer ';' */
     int seeked;           /* --start seeked: the first frame is not the stream's first */
+    int64_t apng_frames;  /* frames an APNG's acTL declares; -1 when not an APNG */
     double last_pts, fps;
 };
 
@@ -137,7 +138,16 @@ static void fill_info(avdec *d, source_info *info)
                                 par->codec_id == AV_CODEC_ID_GIF;
 }
 
-static gifc_error open_decoder(avdec *d, const char *name, int threads, gerr *e)
+/* FFmpeg counts the pixels of a frame with its rows padded to the SIMD alignment; twice the
+ * limit leaves room for that padding and still bounds memory, and frames in between are
+ * refused by the exact count in source.c. */
+static int64_t decoder_max_pixels(const source_limits *lim)
+{
+    return lim->max_pixels > INT64_MAX / 2 ? INT64_MAX : (int64_t)lim->max_pixels * 2;
+}
+
+static gifc_error open_decoder(avdec *d, const char *name, int threads,
+                               const source_limits *lim, gerr *e)
 {
     AVStream *st = d->fmt->streams[d->stream];
     const AVCodec *codec = pick_decoder(st);
@@ -151,14 +161,63 @@ static gifc_error open_decoder(avdec *d, const char *name, int threads, gerr *e)
     d->dec->thread_count = threads;
     d->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
     d->dec->pkt_timebase = st->time_base;
+    /* The decoder refuses bigger pictures itself, before allocating them, when a stream
+     * changes size midway past what its header said. */
+    d->dec->max_pixels = decoder_max_pixels(lim);
     r = avcodec_open2(d->dec, codec, NULL);
     if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s: cannot open the %s decoder", name,
                               codec->name);
     return GIFC_OK;
 }
 
+/* Sizes the container declares, before avformat_find_stream_info decodes a first frame of
+ * each stream: a GIF's screen, an MP4's sample entry, an APNG's IHDR. A cover picture
+ * (attached_pic) over the limit is skipped rather than refused. */
+static gifc_error check_declared(AVFormatContext *fmt, const char *name,
+                                 const source_limits *lim, gerr *e)
+{
+    for (unsigned i = 0; i < fmt->nb_streams; i++) {
+        AVStream *st = fmt->streams[i];
+        AVCodecParameters *par = st->codecpar;
+        if (par->codec_type != AVMEDIA_TYPE_VIDEO) continue;
+        gerr tmp = { 0 };
+        if (!limits_check_size(lim, name, par->width, par->height, &tmp)) continue;
+        if (!(st->disposition & AV_DISPOSITION_ATTACHED_PIC))
+            return gerr_set(e, tmp.code, "%s", tmp.msg);
+        st->discard = AVDISCARD_ALL;
+    }
+    return GIFC_OK;
+}
+
+/* avformat_find_stream_info decodes a frame of each stream to learn its parameters; the
+ * same pixel limit applies to those decoders (one dictionary per stream). */
+static int find_stream_info(AVFormatContext *fmt, const source_limits *lim)
+{
+    unsigned n = fmt->nb_streams;
+    AVDictionary **opts = n ? av_calloc(n, sizeof *opts) : NULL;
+    if (n && !opts) return AVERROR(ENOMEM);
+    char px[32];
+    snprintf(px, sizeof px, "%lld", (long long)decoder_max_pixels(lim));
+    for (unsigned i = 0; i < n; i++) av_dict_set(&opts[i], "max_pixels", px, 0);
+    int r = avformat_find_stream_info(fmt, opts);
+    for (unsigned i = 0; i < n; i++) av_dict_free(&opts[i]);
+    av_free(opts);
+    return r;
+}
+
+/* An APNG's acTL declares its frame count; FFmpeg does not keep it, so it is kept here for
+ * the limit and for the truncation check at the end. */
+static gifc_error check_apng(avdec *d, const char *name, const uint8_t *head, size_t n,
+                             const source_limits *lim, gerr *e)
+{
+    d->apng_frames = -1;
+    if (strcmp(d->fmt->iformat->name, "apng")) return GIFC_OK;
+    d->apng_frames = limits_apng_declared_frames(head, n);
+    return limits_check_declared_frames(lim, name, d->apng_frames, e);
+}
+
 static gifc_error open_container(avdec *d, const char *path, const uint8_t *mem, size_t size,
-                                 gerr *e)
+                                 const source_limits *lim, gerr *e)
 {
     const char *name = path ? path : "input";
     uint8_t head[4096];
@@ -169,25 +228,32 @@ static gifc_error open_container(avdec *d, const char *path, const uint8_t *mem,
     if (!path && memio_open(&d->mem, mem, size, &d->fmt, e)) return e->code;
     int r = avformat_open_input(&d->fmt, path ? path : "", NULL, NULL);
     if (r < 0) return classify_open_failure(name, h, n, r, e);
-    r = avformat_find_stream_info(d->fmt, NULL);
+    if (check_declared(d->fmt, name, lim, e) || check_apng(d, name, h, n, lim, e))
+        return e->code;
+    r = find_stream_info(d->fmt, lim);
     if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s: cannot read stream info", name);
     r = av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (r < 0)
         return gerr_set(e, GIFC_ERR_NO_VIDEO, "%s: no video stream (is it an audio file?)", name);
     d->stream = r;
+    AVStream *st = d->fmt->streams[r];
+    if (limits_check_size(lim, name, st->codecpar->width, st->codecpar->height, e) ||
+        limits_check_declared_frames(lim, name, st->nb_frames, e))
+        return e->code;
     for (unsigned i = 0; i < d->fmt->nb_streams; i++)
         if ((int)i != d->stream) d->fmt->streams[i]->discard = AVDISCARD_ALL;
     return GIFC_OK;
 }
 
 gifc_error avdec_open(avdec **out, const char *path, const uint8_t *mem, size_t mem_size,
-                      int threads, source_info *info, gerr *e)
+                      int threads, const source_limits *lim, source_info *info, gerr *e)
 {
     *out = NULL;
     avdec *d = av_mallocz(sizeof *d);
     if (!d) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     const char *name = path ? path : "input";
-    if (open_container(d, path, mem, mem_size, e) || open_decoder(d, name, threads, e)) {
+    if (open_container(d, path, mem, mem_size, lim, e) ||
+        open_decoder(d, name, threads, lim, e)) {
         avdec_free(&d);
         return e->code;
     }
@@ -219,6 +285,7 @@ int avdec_rotation(const avdec *d) { return d->rotation; }
 int avdec_truncated(const avdec *d, char *why, size_t n)
 {
     int64_t declared = d->fmt->streams[d->stream]->nb_frames;
+    if (declared <= 0) declared = d->apng_frames;
     /* A few frames of slack: some muxers count frames the decoder never returns. */
     if (declared > 0 && d->packets < declared - 2 - declared / 50) {
         snprintf(why, n, "truncated: %lld of %lld frames present", (long long)d->packets,
@@ -289,6 +356,18 @@ static void frame_times(avdec *d, double *pts, double *dur_hint)
     *dur_hint = d->frame->pkt_duration > 0 ? d->frame->pkt_duration * av_q2d(d->tb) : 0;
 }
 
+/* A decoder refuses a picture over max_pixels (the frame's own header can say more than the
+ * container did) with EINVAL, and forgets the size it was asked for: the message names
+ * both causes it may be. */
+static gifc_error decode_error(avdec *d, int averr, const char *what, gerr *e)
+{
+    const char *name = d->fmt->url && *d->fmt->url ? d->fmt->url : "input";
+    if (averr == AVERROR(EINVAL))
+        return gerr_set(e, GIFC_ERR_CORRUPT, "%s: %s: a frame is damaged, or larger than "
+                        "allowed (max_pixels)", name, what);
+    return gerr_av(e, GIFC_ERR_CORRUPT, averr, "%s: %s", name, what);
+}
+
 gifc_error avdec_next(avdec *d, AVFrame **frame, double *pts, double *dur_hint, gerr *e)
 {
     *frame = NULL;
@@ -305,13 +384,13 @@ gifc_error avdec_next(avdec *d, AVFrame **frame, double *pts, double *dur_hint, 
             break;
         }
         if (r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
-            return gerr_av(e, GIFC_ERR_CORRUPT, r, "decoding failed");
+            return decode_error(d, r, "decoding failed", e);
         if (r == AVERROR(EAGAIN) && d->flushing) {
             d->done = 1;
             break;
         }
         if (!d->flushing && (r = feed_packet(d)) < 0)
-            return gerr_av(e, GIFC_ERR_CORRUPT, r, "reading failed");
+            return decode_error(d, r, "reading failed", e);
     }
     return GIFC_OK;
 }

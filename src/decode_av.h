@@ -9,7 +9,7 @@
 typedef struct avdec avdec;
 
 gifc_error avdec_open(avdec **out, const char *path, const uint8_t *mem, size_t mem_size,
-                      int threads, source_info *info, gerr *e);
+                      int threads, const source_limits *lim, source_info *info, gerr *e);
 /* Clockwise degrees (0, 90, 180, 270) the decoded picture must turn to display upright. */
 int avdec_rotation(const avdec *d);
 /* Best-effort seek so that decoding starts at or before t seconds. */

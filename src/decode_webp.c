@@ -53,8 +53,23 @@ static gifc_error slurp(const char *path, uint8_t **buf, size_t *size, gerr *e)
     return GIFC_OK;
 }
 
+/* The canvas and frame count the file declares, read by the demuxer alone: the animation
+ * decoder allocates two canvases as soon as it is created. */
+static gifc_error check_declared(const WebPData *data, const char *name,
+                                 const source_limits *lim, gerr *e)
+{
+    WebPDemuxer *dmx = WebPDemux(data);
+    if (!dmx) return GIFC_OK; /* WebPAnimDecoderNew says what is wrong */
+    uint32_t w = WebPDemuxGetI(dmx, WEBP_FF_CANVAS_WIDTH);
+    uint32_t h = WebPDemuxGetI(dmx, WEBP_FF_CANVAS_HEIGHT);
+    uint32_t n = WebPDemuxGetI(dmx, WEBP_FF_FRAME_COUNT);
+    WebPDemuxDelete(dmx);
+    if (limits_check_size(lim, name, w, h, e)) return e->code;
+    return limits_check_declared_frames(lim, name, n, e);
+}
+
 gifc_error webpdec_open(webpdec **out, const char *path, const uint8_t *mem, size_t mem_size,
-                        source_info *info, gerr *e)
+                        const source_limits *lim, source_info *info, gerr *e)
 {
     *out = NULL;
     const char *name = path ? path : "input";
@@ -66,6 +81,7 @@ gifc_error webpdec_open(webpdec **out, const char *path, const uint8_t *mem, siz
     }
     d->data.bytes = mem;
     d->data.size = mem_size;
+    if (check_declared(&d->data, name, lim, e)) goto fail;
     WebPAnimDecoderOptions opt;
     WebPAnimDecoderOptionsInit(&opt);
     opt.color_mode = MODE_RGBA;

@@ -11,7 +11,7 @@ typedef struct webpdec webpdec;
 
 int webpdec_sniff(const uint8_t *head, size_t n); /* 1 when the bytes start a WebP file */
 gifc_error webpdec_open(webpdec **out, const char *path, const uint8_t *mem, size_t mem_size,
-                        source_info *info, gerr *e);
+                        const source_limits *lim, source_info *info, gerr *e);
 /* Same contract as avdec_next: an RGBA canvas frame owned by the decoder, NULL at the end. */
 gifc_error webpdec_next(webpdec *d, AVFrame **frame, double *pts, double *dur_hint, gerr *e);
 void webpdec_free(webpdec **d);

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "lzw.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ struct gifw {
     int held_valid, held_delay, held_disposal, held_transparent;
     uint64_t bytes;
     int64_t frames;
-    int write_failed;
+    int write_failed;      /* errno of the first failed write (ENOSPC...), 0 when none */
     FILE *log;          /* gifw_set_log: every frame as written, for gif_replay */
     gbuf held_raw;      /* the held frame's palette and indices, kept only when logging */
     int held_rect[5];   /* x, y, w, h, ncolors of the held frame */
@@ -40,7 +41,7 @@ enum { LOG_X, LOG_Y, LOG_W, LOG_H, LOG_NCOLORS, LOG_TRANSPARENT, LOG_DISPOSAL, L
 static void put(gifw *g, const void *p, size_t n)
 {
     if (g->write_failed) return;
-    if (fwrite(p, 1, n, g->fp) != n) g->write_failed = 1;
+    if (fwrite(p, 1, n, g->fp) != n) g->write_failed = errno ? errno : EIO;
     g->bytes += n;
 }
 
@@ -259,7 +260,8 @@ gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e)
     g->held_valid = 1;
     g->held_delay = f->delay_cs;
     g->held_disposal = f->disposal;
-    if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+    if (g->write_failed)
+        return gerr_set(e, GIFC_ERR_OUTPUT, "write failed: %s", strerror(g->write_failed));
     return GIFC_OK;
 }
 
@@ -281,10 +283,11 @@ gifc_error gifw_finish(gifw *g, uint64_t *bytes, int64_t *frames, gerr *e)
     }
     flush_held(g);
     put(g, ";", 1);
-    if (fflush(g->fp)) g->write_failed = 1;
+    if (fflush(g->fp) && !g->write_failed) g->write_failed = errno ? errno : EIO;
     if (bytes) *bytes = g->bytes;
     if (frames) *frames = g->frames;
-    if (g->write_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "write failed");
+    if (g->write_failed)
+        return gerr_set(e, GIFC_ERR_OUTPUT, "write failed: %s", strerror(g->write_failed));
     if (g->log_failed) return gerr_set(e, GIFC_ERR_OUTPUT, "cannot write the frame log");
     return GIFC_OK;
 }

@@ -337,8 +337,11 @@ static gifc_error converter_open(mp4w *m, gerr *err)
     int r = av_frame_get_buffer(m->yuv, 0);
     if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate a video frame");
 
-    m->stage_stride = (size_t)m->enc_w * 4;
-    m->stage = malloc(m->stage_stride * (size_t)m->enc_h);
+    /* swscale's SIMD loads read up to a vector past a row's end: rows aligned to 64 bytes
+     * and 64 spare bytes after the last keep those reads inside the buffer, zeroed so that
+     * nothing undefined reaches the encoder (valgrind saw both). */
+    m->stage_stride = ((size_t)m->enc_w * 4 + 63) & ~(size_t)63;
+    m->stage = calloc(1, m->stage_stride * (size_t)m->enc_h + 64);
     if (!m->stage) return gerr_set(err, GIFC_ERR_NOMEM, "out of memory (%dx%d frame)", m->enc_w, m->enc_h);
     return GIFC_OK;
 }

@@ -26,6 +26,11 @@ static gifc_error check_target(const char *path, const char *in_path, int overwr
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return gerr_set(e, GIFC_ERR_OUTPUT, "'%s' is a directory", path);
+        /* The rename that makes the output appear would replace a device or a pipe (as
+         * root, /dev/full or /dev/null itself) with a plain file. */
+        if (!S_ISREG(st.st_mode))
+            return gerr_set(e, GIFC_ERR_OUTPUT, "'%s' is not a regular file (a device or a "
+                            "pipe); to write into it, use -o - and redirect", path);
         if (!overwrite)
             return gerr_set(e, GIFC_ERR_OUTPUT_EXISTS, "'%s' exists (use --force to replace it)",
                             path);

@@ -102,6 +102,16 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
 
 static gifc_error convert_limited(const job *j, gifc_result *res);
 
+/* The encoders' final flush (x264's look-ahead: seconds at large sizes) calls no progress;
+ * an abort asked meanwhile must still win over the commit. */
+static gifc_error last_progress(const gifc_context *ctx, const gifc_result *res, gerr *e)
+{
+    int64_t n = res ? res->frames : 0;
+    if (ctx->opts.progress && ctx->opts.progress(ctx->opts.progress_user, n, n))
+        return gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
+    return GIFC_OK;
+}
+
 /* --max-size: the budget search chooses the settings and writes the output. */
 static gifc_error convert_to_budget(const job *j, source *src, const source_info *si,
                                     const plan *p, outfile *of, gifc_result *res)
@@ -148,7 +158,9 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     sink k = { 0 };
     plan p;
     int threads = ctx->opts.threads;
-    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, e)) goto fail;
+    source_limits lim;
+    limits_from_options(&lim, &ctx->opts);
+    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e)) goto fail;
     const source_info *si = source_get_info(src);
     plan_make(&ctx->opts, si, j->out_path, &p);
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
@@ -175,6 +187,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     sink_close(&k);
     source_free(&src);
 commit:
+    if (last_progress(ctx, res, e)) goto fail;
     if (j->out_path ? outfile_commit(&of, e) : outfile_take_memory(&of, j->out_mem, j->out_size, e))
         goto fail;
     return GIFC_OK;

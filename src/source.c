@@ -26,6 +26,8 @@ struct source {
     AVFrame *pending;      /* the frame waiting for its successor to learn its duration */
     double pending_pts, pending_hint;
     int have_pending, ended;
+    source_limits lim;
+    limits_usage used;     /* this pass, against lim */
     char name[256];        /* the input as errors name it */
 };
 
@@ -58,7 +60,7 @@ static void gif_global_table(const uint8_t *head, size_t n, source_info *si)
 }
 
 gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_t mem_size,
-                       int threads, gerr *e)
+                       int threads, const source_limits *lim, gerr *e)
 {
     *out = NULL;
     uint8_t head[HEAD_MAX];
@@ -71,8 +73,8 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
     source *s = calloc(1, sizeof *s);
     if (!s) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     gifc_error r = webpdec_sniff(head, n)
-        ? webpdec_open(&s->webp, path, mem, mem_size, &s->info, e)
-        : avdec_open(&s->av, path, mem, mem_size, threads, &s->info, e);
+        ? webpdec_open(&s->webp, path, mem, mem_size, lim, &s->info, e)
+        : avdec_open(&s->av, path, mem, mem_size, threads, lim, &s->info, e);
     if (!r) {
         s->sc = scaler_new();
         s->pending = av_frame_alloc();
@@ -83,6 +85,7 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
         return r;
     }
     if (s->info.format && !strcmp(s->info.format, "gif")) gif_global_table(head, n, &s->info);
+    s->lim = *lim;
     s->rotation = s->av ? avdec_rotation(s->av) : 0;
     snprintf(s->name, sizeof s->name, "%s", path ? path : "input");
     *out = s;
@@ -94,6 +97,11 @@ const source_info *source_get_info(const source *s) { return &s->info; }
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e)
 {
     if (out_w < 1 || out_h < 1) return gerr_set(e, GIFC_ERR_INVALID_ARG, "empty output size");
+    /* What this pass will read, when the file says how long it is. */
+    double left = s->info.duration > 0 ? s->info.duration - t->start : 0;
+    double read = t->duration > 0 && (left <= 0 || t->duration < left) ? t->duration : left;
+    if (limits_check_declared_duration(&s->lim, s->name, read, e)) return e->code;
+    s->used = (limits_usage){ .first_pts = -1 };
     s->out_w = out_w;
     s->out_h = out_h;
     timeline_init(&s->tl, t->start, t->duration, t->speed, t->fps);
@@ -156,6 +164,8 @@ gifc_error source_next(source *s, gframe *out, int *got, gerr *e)
             s->have_pending = 0;
             break;
         }
+        if (limits_count_frame(&s->lim, &s->used, s->name, f->width, f->height, pts, e))
+            return e->code;
         if (s->have_pending) {
             double dur = pts - s->pending_pts;
             if (dur <= 0) dur = 0; /* a repeated timestamp: the later frame wins */

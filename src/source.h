@@ -6,6 +6,7 @@
 #define GIFC_SOURCE_H
 #include "err.h"
 #include "frame.h"
+#include "input_limits.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,11 +30,13 @@ typedef struct source_timing {
 
 typedef struct source source;
 
-/* Opens path, or mem/mem_size when path is NULL (mem borrowed until source_free). */
+/* Opens path, or mem/mem_size when path is NULL (mem borrowed until source_free). Sizes
+ * and counts the file declares are checked against lim (copied) before decoding. */
 gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_t mem_size,
-                       int threads, gerr *e);
+                       int threads, const source_limits *lim, gerr *e);
 const source_info *source_get_info(const source *s);
-/* Must be called once before source_next: output size (display orientation) and timing. */
+/* Must be called before source_next, again before each further pass: output size (display
+ * orientation) and timing. Starts counting the pass against the limits. */
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e);
 /* Next output frame into *f (reallocated as needed; keep passing the same frame).
  * *got = 0 at the end. */

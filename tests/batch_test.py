@@ -310,7 +310,7 @@ class Batch(unittest.TestCase):
                 os.chmod(d, 0o777)
             self.copy(GOOD['a.mp4'], 'locked.mp4')
             os.chmod(os.path.join(self.tree, 'locked.mp4'), 0)
-        p = subprocess.run(prefix + [e2e.GIFC, self.tree, '-o', self.out, '--json',
+        p = subprocess.run(prefix + e2e.gifc_cmd() + [self.tree, '-o', self.out, '--json',
                                      '--include', '*ed.mp4'],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            stdin=subprocess.DEVNULL, timeout=e2e.TIMEOUT)
@@ -334,7 +334,7 @@ class Batch(unittest.TestCase):
             os.makedirs(slow, exist_ok=True)
             shutil.copyfile(os.path.join(e2e.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
                             os.path.join(slow, 'clip %d.mp4' % i))
-        args = [e2e.GIFC, slow, '-o', self.out, '--fps', '50', '-j', '2', '--json']
+        args = e2e.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2', '--json']
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, preexec_fn=reset_signals)
         first = p.stdout.readline()  # the first finished file
@@ -371,7 +371,7 @@ class Batch(unittest.TestCase):
         for i in range(4):
             shutil.copyfile(os.path.join(e2e.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
                             os.path.join(slow, 'c%d.mp4' % i))
-        p = subprocess.Popen([e2e.GIFC, slow, '-o', self.out, '--fps', '50', '-j', '2'],
+        p = subprocess.Popen(e2e.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2'],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, preexec_fn=reset_signals)
         # After the first file's line: the handlers are surely installed by then, even on a

@@ -137,7 +137,7 @@ class Budget(unittest.TestCase):
 
     def test_interrupted_search_leaves_nothing(self):
         out = os.path.join(self.tmp, 'int.gif')
-        proc = subprocess.Popen([e2e.GIFC, fixture(CLIP), '-o', out, '--max-size', '30K'],
+        proc = subprocess.Popen(e2e.gifc_cmd() + [fixture(CLIP), '-o', out, '--max-size', '30K'],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=self.env, preexec_fn=lambda: signal.signal(
                                     signal.SIGINT, signal.SIG_DFL))

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -27,6 +28,11 @@ import unittest
 
 # Set by configure() from the command line.
 GIFC = PROBE = FIXTURES = None
+# A command put in front of every gifc run: the valgrind test setup passes
+# GIFC_WRAP="valgrind --error-exitcode=99 ..." (meson's exe_wrapper would only wrap python).
+WRAP = shlex.split(os.environ.get('GIFC_WRAP', ''))
+# Under valgrind or the sanitizers: timings and memory figures say nothing about gifc.
+SLOW = bool(WRAP or os.environ.get('GIFC_SLOW'))
 
 # ---------------------------------------------------------------------------------------
 # Expectations that fixtures.tsv does not hold.
@@ -144,11 +150,16 @@ def configure(argv, description):
     return rest
 
 
+def gifc_cmd():
+    """The argv prefix that runs gifc: the binary, behind GIFC_WRAP when set."""
+    return WRAP + [GIFC]
+
+
 def run_gifc(args, timeout=TIMEOUT, **kw):
     """Runs gifc with args; returns a CompletedProcess with bytes stdout / stderr."""
     kw.setdefault('stdin', subprocess.DEVNULL)
-    return subprocess.run([GIFC] + [str(a) for a in args], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout, **kw)
+    return subprocess.run(gifc_cmd() + [str(a) for a in args], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=timeout * (10 if SLOW else 1), **kw)
 
 
 def probe(path):

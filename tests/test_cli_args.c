@@ -117,12 +117,25 @@ static void test_size(void)
     size_is("MB", CLI_PARSE_SYNTAX, 0, __LINE__);
     size_is("-5M", CLI_PARSE_SYNTAX, 0, __LINE__);
     size_is("5 MB", CLI_PARSE_SYNTAX, 0, __LINE__);
-    size_is("5TB", CLI_PARSE_SYNTAX, 0, __LINE__);
+    size_is("5TB", CLI_PARSE_RANGE, 0, __LINE__);    /* a unit, over --max-size's 1 TB */
+    size_is("5PB", CLI_PARSE_SYNTAX, 0, __LINE__);
     size_is("1.2.3M", CLI_PARSE_SYNTAX, 0, __LINE__);
     size_is("0x10K", CLI_PARSE_SYNTAX, 0, __LINE__);
     size_is("999", CLI_PARSE_RANGE, 0, __LINE__);   /* under 1 KB: not a GIF budget */
     size_is("0", CLI_PARSE_RANGE, 0, __LINE__);
     size_is("2000G", CLI_PARSE_RANGE, 0, __LINE__);
+}
+
+/* The --max-pixels / --max-frames / --max-decoded syntax: sizes from 1 up. */
+static void test_size_in(void)
+{
+    uint64_t v = 0;
+    CHECK(cli_parse_size_in("50M", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK && v == 50000000);
+    CHECK(cli_parse_size_in("1", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK && v == 1);
+    CHECK(cli_parse_size_in("32TiB", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK &&
+          v == 32ULL << 40);
+    CHECK(cli_parse_size_in("0", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_size_in("many", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_SYNTAX);
 }
 
 static void test_long(void)
@@ -281,6 +294,7 @@ static void test_exit_codes(void)
     CHECK(cli_exit_for(GIFC_ERR_SAME_FILE, 0) == 6);
     CHECK(cli_exit_for(GIFC_ERR_OUTPUT_EXISTS, 0) == 7);
     CHECK(cli_exit_for(GIFC_ERR_OVER_BUDGET, 0) == 8);
+    CHECK(cli_exit_for(GIFC_ERR_LIMIT, 0) == 10);
     CHECK(cli_exit_for(GIFC_ERR_ABORTED, SIGINT) == 130);
     CHECK(cli_exit_for(GIFC_ERR_ABORTED, SIGTERM) == 143);
     CHECK(cli_exit_for(GIFC_ERR_OUTPUT, SIGTERM) == 143); /* a failure caused by the stop */
@@ -295,7 +309,7 @@ static char err[512];
 /* Parses "gifc" followed by the given words (NULL-terminated). */
 static cli_action parse(const char *first, ...)
 {
-    char *argv[40];
+    static char *argv[40]; /* cli_prefs.inputs points into it after the call */
     int argc = 0;
     va_list ap;
     argv[argc++] = (char *)"gifc";
@@ -558,6 +572,7 @@ int main(void)
 {
     test_time();
     test_size();
+    test_size_in();
     test_long();
     test_double();
     test_color();

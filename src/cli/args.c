@@ -28,6 +28,7 @@ int cli_exit_for(gifc_error e, int signo)
     case GIFC_ERR_SAME_FILE: return CLI_EXIT_OUTPUT;
     case GIFC_ERR_OUTPUT_EXISTS: return CLI_EXIT_EXISTS;
     case GIFC_ERR_OVER_BUDGET: return CLI_EXIT_BUDGET;
+    case GIFC_ERR_LIMIT: return CLI_EXIT_LIMIT;
     default: return CLI_EXIT_FAILURE; /* NOMEM, ENCODE, ABORTED without a signal, unknown */
     }
 }
@@ -135,9 +136,15 @@ static const struct {
     { "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1000 }, { "kib", 1024 },
     { "m", 1000000 }, { "mb", 1000000 }, { "mib", 1048576 },
     { "g", 1000000000 }, { "gb", 1000000000 }, { "gib", 1073741824 },
+    { "t", 1000000000000 }, { "tb", 1000000000000 }, { "tib", 1099511627776 },
 };
 
 cli_parse_status cli_parse_size(const char *s, uint64_t *bytes)
+{
+    return cli_parse_size_in(s, CLI_SIZE_MIN, CLI_SIZE_MAX, bytes);
+}
+
+cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *bytes)
 {
     const char *p = s;
     while ((*p >= '0' && *p <= '9') || *p == '.') p++;
@@ -146,7 +153,7 @@ cli_parse_status cli_parse_size(const char *s, uint64_t *bytes)
     for (size_t i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
         if (strcasecmp(p, size_units[i].unit)) continue;
         double b = v * (double)size_units[i].factor;
-        if (!isfinite(b) || b < CLI_SIZE_MIN || b > CLI_SIZE_MAX) return CLI_PARSE_RANGE;
+        if (!isfinite(b) || b < min || b > max) return CLI_PARSE_RANGE;
         *bytes = (uint64_t)floor(b);
         return CLI_PARSE_OK;
     }
@@ -244,7 +251,8 @@ enum {
     OPT_FORMAT = 256, /* long-only options: values outside the char range */
     OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_FAST, OPT_QUALITY,
     OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION,
-    OPT_MAX_SIZE, OPT_BEST_EFFORT
+    OPT_MAX_SIZE, OPT_BEST_EFFORT, OPT_MAX_PIXELS, OPT_MAX_FRAMES, OPT_MAX_DURATION,
+    OPT_MAX_DECODED
 };
 
 /* Batch mode's long-only options, apart so the two lists grow independently. */
@@ -286,6 +294,10 @@ static const struct option long_opts[] = {
     { "version", no_argument, NULL, OPT_VERSION },
     { "max-size", required_argument, NULL, OPT_MAX_SIZE },
     { "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+    { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
+    { "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+    { "max-duration", required_argument, NULL, OPT_MAX_DURATION },
+    { "max-decoded", required_argument, NULL, OPT_MAX_DECODED },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -406,6 +418,28 @@ static int get_size(parser *a, const char *arg)
     return 0;
 }
 
+static int get_count(parser *a, int val, const char *arg, uint64_t *dst)
+{
+    cli_parse_status st = cli_parse_size_in(arg, 1, CLI_LIMIT_MAX, dst);
+    const char *forms = val == OPT_MAX_DECODED ? "bytes like 500G, 2TB or 4TiB"
+                                               : "a count like 5000, 20M or 1.5G";
+    if (st == CLI_PARSE_SYNTAX) return bad_value(a, val, arg, st, "a number", forms);
+    if (st) return bad_value(a, val, arg, st, "a number", "1..1e18");
+    return 0;
+}
+
+/* The input limits (--max-pixels and co): a value >= 1 each, checked by the library. */
+static int take_limit_option(parser *a, int val, const char *arg)
+{
+    cli_prefs *p = a->p;
+    switch (val) {
+    case OPT_MAX_PIXELS: return get_count(a, val, arg, &p->max_pixels);
+    case OPT_MAX_FRAMES: return get_count(a, val, arg, &p->max_frames);
+    case OPT_MAX_DECODED: return get_count(a, val, arg, &p->max_decoded);
+    default: return get_time(a, val, arg, 1, &p->max_duration);
+    }
+}
+
 static int take_batch_option(parser *a, int val, const char *arg);
 
 static int take_option(parser *a, int val, const char *arg)
@@ -436,6 +470,10 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_THREADS: return get_int(a, val, arg, 0, 256, &p->threads);
     case OPT_MAX_SIZE: return get_size(a, arg);
     case OPT_BEST_EFFORT: p->best_effort = 1; return 0;
+    case OPT_MAX_PIXELS:
+    case OPT_MAX_FRAMES:
+    case OPT_MAX_DURATION:
+    case OPT_MAX_DECODED: return take_limit_option(a, val, arg);
     default: return take_batch_option(a, val, arg);
     }
 }
@@ -682,6 +720,10 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     if (p->force) o->overwrite = 1;
     o->max_size = p->max_size;
     o->best_effort = p->best_effort;
+    if (p->max_pixels) o->max_pixels = p->max_pixels;
+    if (p->max_frames) o->max_frames = (int64_t)p->max_frames;
+    if (p->max_duration > 0) o->max_duration = p->max_duration;
+    if (p->max_decoded) o->max_decoded_bytes = p->max_decoded;
 }
 
 /* ---- help ---- */
@@ -768,6 +810,18 @@ static const char help_options[] =
     "  -h, --help            print this help and exit\n"
     "\n";
 
+/* The defaults are gifc.h's GIFC_DEFAULT_MAX_*: keep the two in step. */
+static const char help_limits[] =
+    "Limits (an input over one is refused: exit 10, nothing written):\n"
+    "      --max-pixels N    pixels in one frame; N takes K/M/G like --max-size\n"
+    "                        (default 50M: 8K video passes)\n"
+    "      --max-frames N    frames decoded, or declared by the file (default 2M)\n"
+    "      --max-duration T  time of INPUT read (default 12:00:00)\n"
+    "      --max-decoded SIZE\n"
+    "                        decoded pictures, at width x height x 4 bytes a\n"
+    "                        frame (default 32TiB)\n"
+    "\n";
+
 static const char help_batch[] =
     "Batch (gifc [options] DIR|FILE... -o OUTDIR):\n"
     "  Converts every media file found (by extension) into OUTDIR; other files are\n"
@@ -799,12 +853,15 @@ static const char help_exit[] =
     "  7    output exists: use --force to replace it\n"
     "  8    --max-size cannot be met, even at the floor settings (nothing written)\n"
     "  9    batch: at least one file failed (the others were converted)\n"
+    "  10   input over a limit: --max-pixels, --max-frames, --max-duration or\n"
+    "       --max-decoded (raise the one the message names)\n"
     "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
 
 void cli_print_help(FILE *f)
 {
     fputs(help_intro, f);
     fputs(help_options, f);
+    fputs(help_limits, f);
     fputs(help_batch, f);
     fputs(help_exit, f);
 }

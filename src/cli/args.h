@@ -20,6 +20,8 @@ enum cli_exit {
     CLI_EXIT_OUTPUT = 6,      /* output cannot be written */
     CLI_EXIT_EXISTS = 7,      /* output exists, --force not given */
     CLI_EXIT_BUDGET = 8,      /* --max-size cannot be met */
+    /* 9 is batch.h's BATCH_EXIT_FAILED */
+    CLI_EXIT_LIMIT = 10,      /* input over --max-pixels/frames/duration/decoded */
     CLI_EXIT_SIGINT = 130,    /* 128 + SIGINT, the shell convention */
     CLI_EXIT_SIGTERM = 143    /* 128 + SIGTERM */
 };
@@ -53,6 +55,10 @@ cli_parse_status cli_parse_color(const char *s, uint32_t *rgb);
 /* "500K", "8MB", "10MiB", "1.5G", "2000" (bytes): SI units K/KB/M/MB/G/GB, binary
  * KiB/MiB/GiB, B or none for bytes, any case; CLI_SIZE_MIN..CLI_SIZE_MAX bytes. */
 cli_parse_status cli_parse_size(const char *s, uint64_t *bytes);
+/* The same syntax within [min, max]: --max-pixels, --max-frames ("2M" = 2000000) and
+ * --max-decoded. */
+cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *out);
+#define CLI_LIMIT_MAX 1e18
 /* "gif" or "mp4" (any case). */
 cli_parse_status cli_parse_format(const char *s, gifc_format *f);
 
@@ -88,6 +94,8 @@ typedef struct cli_prefs {
     int threads;            /* < 0: not given */
     int audio, force, json, quiet, verbose;
     uint64_t max_size;      /* 0: not given */
+    uint64_t max_pixels, max_frames, max_decoded; /* 0: not given */
+    double max_duration;    /* 0: not given */
     int best_effort;
 
     /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */

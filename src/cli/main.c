@@ -145,6 +145,22 @@ static void replace_first(char *dst, size_t n, const char *msg, const char *from
     else snprintf(dst, n, "%.*s%s%s", (int)(hit - msg), msg, to, hit + strlen(from));
 }
 
+/* The library names a limit by its gifc_options field, at the end of the message in
+ * parentheses; the user raises it with the option of the same name. */
+static void name_limit_option(char *msg, size_t n)
+{
+    static const char *const fields[][2] = {
+        { "(max_pixels)", "--max-pixels" }, { "(max_frames)", "--max-frames" },
+        { "(max_duration)", "--max-duration" }, { "(max_decoded_bytes)", "--max-decoded" },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        char *hit = strstr(msg, fields[i][0]);
+        if (!hit) continue;
+        snprintf(hit, n - (size_t)(hit - msg), "(raise it with %s)", fields[i][1]);
+        return;
+    }
+}
+
 static int output_side(gifc_error e)
 {
     return e == GIFC_ERR_OUTPUT || e == GIFC_ERR_OUTPUT_EXISTS || e == GIFC_ERR_SAME_FILE ||
@@ -161,6 +177,7 @@ static int library_failure(run_state *st, gifc_error e)
         replace_first(msg, sizeof msg, cause, st->in_path, st->in_name);
     else
         snprintf(msg, sizeof msg, "%s", cause);
+    name_limit_option(msg, sizeof msg); /* also a decoder's refusal, reported as damage */
     const char *hint = e == GIFC_ERR_OUTPUT_EXISTS && !strstr(msg, "--force")
                            ? " (use --force to replace it)" : "";
     int code = cli_exit_for(e, 0);
