@@ -24,7 +24,10 @@ typedef struct gifw_frame {
 
 typedef struct gifw gifw;
 
-/* fp: borrowed, stays open. loop: 0 forever, N times, < 0 no loop extension. */
+/* A GIF stores its width and height in 16 bits. */
+#define GIFW_MAX_SIDE 65535
+
+/* fp: borrowed, stays open. w, h: 1..GIFW_MAX_SIDE. loop: 0 forever, N times, < 0 no loop extension. */
 gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e);
 gifc_error gifw_add(gifw *g, const gifw_frame *f, gerr *e);
 int gifw_has_frame(const gifw *g);
