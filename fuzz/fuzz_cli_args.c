@@ -75,7 +75,8 @@ static void check_parse(int argc, char **argv)
         const char *why = NULL;
         gifc_options_init(&o);
         cli_apply_prefs(&p, &o);
-        if (gifc_options_validate(&o, &why) != GIFC_OK) fail("parse accepted, library refuses", why);
+        if (gifc_options_validate(&o, &why) != GIFC_OK)
+            fail("parse accepted, library refuses", why);
     }
     cli_prefs_free(&p);
 }

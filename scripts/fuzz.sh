@@ -23,7 +23,8 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 # Debian 12: libFuzzer is in libclang-rt-14-dev; llvm-14 has the symbolizer for reports.
 # A release build with assertions and debug info: findings need readable stacks.
 CC=clang EXTRA_PACKAGES="clang libclang-rt-14-dev llvm-14" BUILD_DIR="$build" \
-  MESON_ARGS="-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized" bash scripts/setup.sh
+  MESON_ARGS="-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+              -Dbuildtype=debugoptimized" bash scripts/setup.sh
 
 # Seeds: each family's fixtures, prefixed by option bytes (fuzz/fuzz_convert.c): GIF,
 # MP4, GIF at the source's own timeline, GIF with the input kept as is, the budget search.
@@ -55,19 +56,20 @@ run_target() {
   local t=$1 log="$build/logs/$1.log" dict=()
   [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
   rm -rf "$build/tmp" && mkdir -p "$build/tmp" "$build/logs" "$build/artifacts"
-  local rc=0
+  local rc=0 started=$SECONDS
   # TMPDIR: gifc_convert_memory's temporary output files stay in the build dir.
   TMPDIR="$build/tmp" LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp:print_suppressions=0" \
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer \
     "$build/fuzz/$t" -max_total_time="$secs" -timeout=25 -rss_limit_mb=2560 \
     -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
     "${dict[@]}" "$build/corpus/$t" "$build/seeds/$t" > "$log" 2>&1 || rc=$?
-  local execs rss took crashes=0
+  # libFuzzer prints its final stats on a finding too, but no "Done N runs" line.
+  local execs rss took=$((SECONDS - started)) crashes=0
   execs=$(awk '/^stat::number_of_executed_units/{print $NF}' "$log")
   rss=$(awk '/^stat::peak_rss_mb/{print $NF}' "$log")
-  took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
   [ $rc -ne 0 ] && crashes=1
-  echo "fuzz: $t: ${took:-$secs} s, ${execs:-?} execs, $crashes crashes, peak rss ${rss:-?} MB"
+  echo "fuzz: $t: $took s, ${execs:-?} execs, $crashes crashes, peak rss ${rss:-?} MB"
   if [ $rc -ne 0 ]; then
     local what artifact
     what=$(grep -m1 -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|^fuzz_|ALARM|out-of-memory' \
