@@ -53,6 +53,28 @@ static gifc_error slurp(const char *path, uint8_t **buf, size_t *size, gerr *e)
     return GIFC_OK;
 }
 
+/* libwebp's animation decoder allocates two RGBA canvases of the size the header claims
+ * before it looks at any frame: found by fuzzing, a header claiming 13107328x96 asked for
+ * 5 GB. WebP frames are at most 16383 px a side; a canvas bigger than that, or than
+ * WEBP_MAX_PIXELS in all, is refused before the decoder is made. The demuxer only reads the
+ * headers. */
+#define WEBP_MAX_SIDE 16383
+#define WEBP_MAX_PIXELS (1u << 26) /* 64 Mpx: 8192x8192, two canvases 512 MB */
+
+static gifc_error canvas_too_large(const WebPData *data, const char *name, gerr *e)
+{
+    WebPDemuxer *dmx = WebPDemux(data);
+    if (!dmx) return GIFC_OK; /* damaged: WebPAnimDecoderNew says so */
+    uint32_t w = WebPDemuxGetI(dmx, WEBP_FF_CANVAS_WIDTH);
+    uint32_t h = WebPDemuxGetI(dmx, WEBP_FF_CANVAS_HEIGHT);
+    WebPDemuxDelete(dmx);
+    if (w <= WEBP_MAX_SIDE && h <= WEBP_MAX_SIDE && (uint64_t)w * h <= WEBP_MAX_PIXELS)
+        return GIFC_OK;
+    return gerr_set(e, GIFC_ERR_UNSUPPORTED,
+                    "%s: WebP canvas %ux%u is too large (at most %d px a side, %u pixels)",
+                    name, w, h, WEBP_MAX_SIDE, WEBP_MAX_PIXELS);
+}
+
 gifc_error webpdec_open(webpdec **out, const char *path, const uint8_t *mem, size_t mem_size,
                         source_info *info, gerr *e)
 {
@@ -66,6 +88,7 @@ gifc_error webpdec_open(webpdec **out, const char *path, const uint8_t *mem, siz
     }
     d->data.bytes = mem;
     d->data.size = mem_size;
+    if (canvas_too_large(&d->data, name, e)) goto fail;
     WebPAnimDecoderOptions opt;
     WebPAnimDecoderOptionsInit(&opt);
     opt.color_mode = MODE_RGBA;

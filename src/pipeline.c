@@ -115,8 +115,8 @@ static gifc_error check_output_size(const plan *p, const source_info *si, gerr *
     if (p->w <= max && p->h <= max) return GIFC_OK;
     return gerr_set(e, GIFC_ERR_UNSUPPORTED,
                     "input: a %dx%d picture makes a %dx%d %s, larger than the format allows "
-                    "(%d px a side): ask for a smaller width or height", si->width, si->height, p->w,
-                    p->h, gif ? "GIF" : "MP4", max);
+                    "(%d px a side): ask for a smaller width or height", si->width, si->height,
+                    p->w, p->h, gif ? "GIF" : "MP4", max);
 }
 
 /* --max-size: the budget search chooses the settings and writes the output. */

@@ -1,7 +1,7 @@
 /* Regression tests for what the fuzz targets (fuzz/) found: each case builds an input of the
  * kind that made a target fail, runs it through gifc_convert_memory() with the options the
  * target used, and checks for the clean answer. Inputs are generated here, not stored.
- * Uses only <gifc.h>. Exits 0 when every check passes.
+ * Uses only <gifc.h>; argument: the fixtures folder. Exits 0 when every check passes.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gifc.h>
 
@@ -177,10 +177,39 @@ static void test_too_large(void)
     free(png.p);
 }
 
-int main(void)
+/* fuzz_webp: an animated WebP whose VP8X header claims a 13107328x96 canvas made
+ * libwebp's animation decoder ask for 5 GB. The fixture with that header: refused before
+ * the decoder is made. */
+static void test_webp_huge_canvas(const char *fixtures)
 {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/webp_anim_alpha_128x96_9frames.webp", fixtures);
+    FILE *f = fopen(path, "rb");
+    bytes webp = { 0 };
+    uint8_t buf[4096];
+    size_t got;
+    while (f && (got = fread(buf, 1, sizeof buf, f)) > 0) put(&webp, buf, got);
+    if (f) fclose(f);
+    CHECK(webp.n > 30 && !memcmp(webp.p + 12, "VP8X", 4), "%s: not a VP8X WebP", path);
+    if (webp.n <= 30) return;
+    memcpy(webp.p + 24, "\x7f\x00\xc8", 3); /* canvas width - 1, 24 bits little-endian */
+    gifc_result r;
+    char msg[512];
+    gifc_error e = convert(&webp, GIFC_FORMAT_GIF, 64, &r, msg, sizeof msg);
+    CHECK(e == GIFC_ERR_UNSUPPORTED && strstr(msg, "13107328x96"),
+          "huge WebP canvas: error %d (%s)", (int)e, msg);
+    free(webp.p);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_regress FIXTURES_DIR\n");
+        return 2;
+    }
     test_junk_aspect();
     test_too_large();
+    test_webp_huge_canvas(argv[1]);
     if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
     return failures ? 1 : 0;
 }
