@@ -5,6 +5,9 @@
 #   bash scripts/fuzz.sh 600 fuzz_mp4      one target for 10 minutes
 #   FUZZ_SEED=1 ...                        fixed libFuzzer -seed (repeatable runs)
 #   FUZZ_BUILD_DIR=build-fuzz2 ...         another build directory
+#   FUZZ_FRESH=1 ...                       start from the seeds alone, not the corpus kept
+#                                          from earlier runs (CI: a grown corpus would
+#                                          make a short run's first pass longer every time)
 # Installs what is missing (clang, libFuzzer's runtime, llvm-symbolizer, and what
 # scripts/setup.sh installs) as root or through sudo. One line per target: seconds run,
 # executions, crashes, peak RSS; then meson-style "Ok: N" / "Fail: N" lines that .ci/run
@@ -36,6 +39,7 @@ fixture_family() {
 }
 make_seeds() {
   rm -rf "$build/seeds"
+  [ -n "${FUZZ_FRESH:-}" ] && rm -rf "$build/corpus"
   for t in "${all[@]}"; do mkdir -p "$build/seeds/$t" "$build/corpus/$t"; done
   for f in fixtures/*; do
     local fam
