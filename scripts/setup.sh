@@ -4,6 +4,7 @@
 #   bash scripts/setup.sh            release build in ./build
 #   MESON_ARGS="-Dwerror=true" ...   extra `meson setup` arguments for a fresh build dir
 #   BUILD_DIR=build-asan ...         another build directory
+#   EXTRA_PACKAGES="clang ..." ...   more Debian packages (scripts/fuzz.sh: clang, libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential meson ninja-build pkg-config
           libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
           libimagequant-dev libgif-dev libwebp-dev ffmpeg python3)
+# shellcheck disable=SC2206
+packages+=(${EXTRA_PACKAGES:-})
 
 missing=()
 for p in "${packages[@]}"; do

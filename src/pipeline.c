@@ -4,6 +4,8 @@
 #include "budget.h"
 #include "context.h"
 #include "gif_keep.h"
+#include "gif_writer.h"
+#include "mp4_writer.h"
 #include "output.h"
 #include "plan.h"
 #include "pool.h"
@@ -112,6 +114,21 @@ static gifc_error last_progress(const gifc_context *ctx, const gifc_result *res,
     return GIFC_OK;
 }
 
+/* The output formats' size limits. The width and height options stop at 16384, so only a
+ * source goes past them (found by fuzzing: an APNG 100000 px wide kept at its size, a strip
+ * 64 px wide and 10^6 tall): that is a fact about the input, reported before any decoding,
+ * not the writers' "invalid argument". */
+static gifc_error check_output_size(const plan *p, const source_info *si, gerr *e)
+{
+    int gif = p->format == GIFC_FORMAT_GIF;
+    int max = gif ? GIFW_MAX_SIDE : MP4W_MAX_SIDE;
+    if (p->w <= max && p->h <= max) return GIFC_OK;
+    return gerr_set(e, GIFC_ERR_UNSUPPORTED,
+                    "input: a %dx%d picture makes a %dx%d %s, larger than the format allows "
+                    "(%d px a side): ask for a smaller width or height", si->width, si->height,
+                    p->w, p->h, gif ? "GIF" : "MP4", max);
+}
+
 /* --max-size: the budget search chooses the settings and writes the output. */
 static gifc_error convert_to_budget(const job *j, source *src, const source_info *si,
                                     const plan *p, outfile *of, gifc_result *res)
@@ -166,6 +183,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
             si->format, si->width, si->height, si->duration, si->fps,
             p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
+    if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
                       p.format == GIFC_FORMAT_GIF, e))
         goto fail;
