@@ -22,7 +22,26 @@
 static int reencode_only(const gifc_options *o)
 {
     return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
-           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop;
+           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop &&
+           !o->caption;
+}
+
+/* The caption's text is checked and its fonts found once per context, before the output is
+ * begun: a bad font fails fast and leaves nothing behind. */
+static gifc_error prepare_caption(gifc_context *ctx, gerr *e)
+{
+    const gifc_options *o = &ctx->opts;
+    if (!o->caption || ctx->cap) return GIFC_OK;
+    caption_params cp = { .text = o->caption, .position = o->caption_position,
+                          .size = o->caption_size, .font = o->font };
+    if (caption_new(&cp, &ctx->cap, e)) return e->code;
+    ctx_log(ctx, GIFC_LOG_INFO, "caption: font %s", caption_fonts(ctx->cap));
+    if (caption_missing(ctx->cap))
+        ctx_log(ctx, GIFC_LOG_WARNING,
+                "caption: %d character(s) have no glyph in any font found (drawn as boxes); "
+                "install a font that covers them or give one with --font",
+                caption_missing(ctx->cap));
+    return GIFC_OK;
 }
 
 /* Reads the whole input (a GIF: the same size as the output being replaced). */
@@ -177,7 +196,9 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     int threads = ctx->opts.threads;
     source_limits lim;
     limits_from_options(&lim, &ctx->opts);
-    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e)) goto fail;
+    if (prepare_caption(ctx, e) ||
+        source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e))
+        goto fail;
     const source_info *si = source_get_info(src);
     plan_make(&ctx->opts, si, j->out_path, &p);
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",

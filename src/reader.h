@@ -3,12 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_READER_H
 #define GIFC_READER_H
+#include "caption.h"
 #include "source.h"
 
 typedef struct reader reader;
 
-/* src stays owned by the caller and must outlive the reader. */
-gifc_error reader_start(reader **out, source *src, gerr *e);
+/* src and cap stay owned by the caller and must outlive the reader. cap: drawn on every
+ * frame on the decode thread (NULL: no caption); no other thread may use it meanwhile. */
+gifc_error reader_start(reader **out, source *src, caption *cap, gerr *e);
 /* *f: the next frame, owned by the reader until reader_release(); NULL at the end. */
 gifc_error reader_next(reader *r, gframe **f, gerr *e);
 void reader_release(reader *r);

@@ -59,6 +59,10 @@ cli_parse_status cli_parse_size(const char *s, uint64_t *bytes);
  * --max-decoded. */
 cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *out);
 #define CLI_LIMIT_MAX 1e18
+/* "top" or "bottom" (any case) -> GIFC_CAPTION_TOP / BOTTOM. */
+cli_parse_status cli_parse_position(const char *s, int *pos);
+/* Percent of the frame height for --caption-size: "8", "12.5", "8%"; 2..50. */
+cli_parse_status cli_parse_percent(const char *s, double *pct);
 /* "gif" or "mp4" (any case). */
 cli_parse_status cli_parse_format(const char *s, gifc_format *f);
 
@@ -97,6 +101,10 @@ typedef struct cli_prefs {
     uint64_t max_pixels, max_frames, max_decoded; /* 0: not given */
     double max_duration;    /* 0: not given */
     int best_effort;
+    const char *caption;    /* NULL: not given; never "" after a successful parse */
+    int caption_position;   /* < 0: not given; else GIFC_CAPTION_BOTTOM / TOP */
+    double caption_size;    /* 0: not given; percent of the frame height */
+    const char *font;       /* NULL: not given; a readable file after a successful parse */
 
     /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */
     int batch;              /* resolved by the parse: the run is a batch */
