@@ -20,7 +20,9 @@
 static int reencode_only(const gifc_options *o)
 {
     return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
-           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop;
+           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop &&
+           !o->crop_w && !o->aspect_w && !o->reverse && !o->bounce && o->smooth_loop <= 0 &&
+           o->frames_step <= 1 && !o->drop_duplicates;
 }
 
 /* Reads the whole input (a GIF: the same size as the output being replaced). */
@@ -95,8 +97,8 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->quality = p->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
     res->lossy = p->format == GIFC_FORMAT_GIF ? p->lossy : 0;
-    res->src_width = si->width;
-    res->src_height = si->height;
+    res->src_width = si->full_width;
+    res->src_height = si->full_height;
     res->src_duration = si->duration;
 }
 
@@ -160,7 +162,9 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     int threads = ctx->opts.threads;
     source_limits lim;
     limits_from_options(&lim, &ctx->opts);
-    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e)) goto fail;
+    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e) ||
+        source_set_geometry(src, &ctx->opts, e))
+        goto fail;
     const source_info *si = source_get_info(src);
     plan_make(&ctx->opts, si, j->out_path, &p);
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",

@@ -1,14 +1,17 @@
-/* Runs the decode stage (source_next) on its own thread, a few frames ahead of the encoder,
- * through a small ring of reusable frames: memory stays bounded whatever the clip length.
+/* Runs the decode stage (source_next, through the edit stage) on its own thread, a few
+ * frames ahead of the encoder, through a small ring of reusable frames: memory stays
+ * bounded whatever the clip length.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_READER_H
 #define GIFC_READER_H
+#include "edit.h"
 #include "source.h"
 
 typedef struct reader reader;
 
-/* src stays owned by the caller and must outlive the reader. */
-gifc_error reader_start(reader **out, source *src, gerr *e);
+/* src (started) stays owned by the caller and must outlive the reader; its frames go
+ * through the time edits ed asks for (copied). */
+gifc_error reader_start(reader **out, source *src, const edit_params *ed, gerr *e);
 /* *f: the next frame, owned by the reader until reader_release(); NULL at the end. */
 gifc_error reader_next(reader *r, gframe **f, gerr *e);
 void reader_release(reader *r);
