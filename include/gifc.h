@@ -158,7 +158,27 @@ typedef struct gifc_options {
                               kept one (total duration unchanged); 0 or 1: every frame */
     int drop_duplicates;   /* merge a frame into the previous kept one when no channel of
                               any pixel differs by more than 4/255, durations summed; 0 */
+    /* Caption: text drawn on every frame after scaling and before quantisation (so the
+     * palette keeps it crisp), white with a dark outline so it reads on any background,
+     * centred, wrapped to 90% of the frame width, at most GIFC_CAPTION_MAX_LINES lines
+     * (what does not fit ends in an ellipsis). A GIF input is then always re-encoded. */
+    const char *caption;   /* UTF-8 text, '\n' breaks a line; NULL or "": none. Copied by
+                              gifc_context_new. Invalid UTF-8 or a control character other
+                              than '\n', '\r', '\t': GIFC_ERR_INVALID_ARG */
+    int caption_position;  /* GIFC_CAPTION_BOTTOM (the default) or GIFC_CAPTION_TOP */
+    double caption_size;   /* text height in percent of the frame height, 2..50 (never
+                              under GIFC_CAPTION_MIN_PIXELS); 0: 8 */
+    const char *font;      /* font file for the caption (copied); NULL: fontconfig's sans
+                              font, with per-character fallback to fonts that cover the
+                              text (CJK needs one installed). Characters the file lacks
+                              fall back the same way. Missing or not a font:
+                              GIFC_ERR_INVALID_ARG */
 } gifc_options;
+
+typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP = 1 } gifc_caption_position;
+#define GIFC_CAPTION_DEFAULT_SIZE 8.0
+#define GIFC_CAPTION_MIN_PIXELS 10  /* tiny GIFs stay legible */
+#define GIFC_CAPTION_MAX_LINES 3
 
 /* What a conversion produced. */
 typedef struct gifc_result {

@@ -4,14 +4,25 @@
 #   bash scripts/setup.sh            release build in ./build
 #   MESON_ARGS="-Dwerror=true" ...   extra `meson setup` arguments for a fresh build dir
 #   BUILD_DIR=build-asan ...         another build directory
+#   EXTRA_PACKAGES="clang ..." ...   more Debian packages (scripts/fuzz.sh: clang, libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build: compiler, meson; libraries: FFmpeg 5.1, libimagequant, giflib, libwebp.
-# Tests and benchmarks: the ffmpeg CLI (an independent decoder and the SSIM yardstick).
+# Build: compiler, meson; libraries: FFmpeg 5.1, libimagequant, giflib, libwebp, and for
+# captions FreeType and fontconfig.
+# Fonts for captions: DejaVu Sans (Latin, Greek, Cyrillic; 3 MB) is the default face;
+# WenQuanYi Micro Hei (1.6 MB download, 5 MB installed) covers Chinese, Japanese kana and
+# Korean hangul, so CJK captions draw (and their test runs) without fonts-noto-cjk's
+# 57 MB download / 91 MB installed. Install fonts-noto-cjk for nicer Japanese forms: it
+# is picked up by fontconfig without any change here.
+# Tests and benchmarks: the ffmpeg CLI (an independent decoder and the SSIM yardstick),
+# fontconfig's fc-list (the CJK test asks it whether a font covers the text).
 packages=(build-essential meson ninja-build pkg-config
           libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-          libimagequant-dev libgif-dev libwebp-dev ffmpeg python3)
+          libimagequant-dev libgif-dev libwebp-dev libfreetype-dev libfontconfig-dev
+          fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3)
+# shellcheck disable=SC2206
+packages+=(${EXTRA_PACKAGES:-})
 
 missing=()
 for p in "${packages[@]}"; do

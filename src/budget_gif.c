@@ -74,12 +74,15 @@ static int max_fps_div(const gsearch *g)
     return d < 1 ? 1 : d > 4 ? 4 : d;
 }
 
+/* The cache holds the frames without the caption: each candidate draws it at its own size
+ * (output_frame), so that a smaller GIF gets text rendered for it, not shrunk. */
 static gifc_error fill_cache(gsearch *g, source *src)
 {
     gerr *e = &g->ctx->err;
     reader *rd = NULL;
     if (source_start(src, g->base.w, g->base.h, &g->base.timing, e) ||
-        fcache_open(&g->cache, g->base.w, g->base.h, e) || reader_start(&rd, src, &g->base.edit, e))
+        fcache_open(&g->cache, g->base.w, g->base.h, e) ||
+        reader_start(&rd, src, &g->base.edit, NULL, e))
         return e->code;
     for (;;) {
         gframe *f = NULL;

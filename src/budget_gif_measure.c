@@ -64,9 +64,11 @@ static gifc_error output_frame(gsearch *g, const recipe *r, int64_t i, double t0
     int w, h;
     recipe_size(g, r, &w, &h);
     *out = &g->in;
-    if (w == g->base.w && h == g->base.h) return GIFC_OK;
-    if (scale_rgba(g->sc, &g->in, w, h, &g->small, e)) return e->code;
-    *out = &g->small;
+    if ((w != g->base.w || h != g->base.h) && scale_rgba(g->sc, &g->in, w, h, &g->small, e))
+        return e->code;
+    if (w != g->base.w || h != g->base.h) *out = &g->small;
+    /* The cache has no caption (see fill_cache): drawn here at the candidate's size. */
+    if (g->ctx->cap && caption_draw(g->ctx->cap, *out, e)) return e->code;
     return GIFC_OK;
 }
 
@@ -131,7 +133,10 @@ static int compare_canvas(void *user, const uint8_t *canvas, int w, int h, int d
             shown = &g->up;
         }
         scaled = 1;
-        if (fcache_get(g->cache, c->next, &g->ref, e)) goto fail;
+        /* What was asked is the captioned picture at the asked size. */
+        if (fcache_get(g->cache, c->next, &g->ref, e) ||
+            (g->ctx->cap && caption_draw(g->ctx->cap, &g->ref, e)))
+            goto fail;
         c->sum += ssim_rgba(g->ref.rgba, g->ref.stride, shown->rgba, shown->stride, g->base.w,
                             g->base.h);
         c->count++;

@@ -49,6 +49,22 @@ static const char *edit_options_why(const gifc_options *o)
     return NULL;
 }
 
+/* The caption options; the text itself is checked here too, so that a bad one is refused
+ * before any conversion (caption_new says at which byte). */
+static const char *caption_why(const gifc_options *o)
+{
+    uint32_t cp;
+    if (o->caption_position != GIFC_CAPTION_BOTTOM && o->caption_position != GIFC_CAPTION_TOP)
+        return "caption_position must be GIFC_CAPTION_BOTTOM or GIFC_CAPTION_TOP";
+    if (o->caption_size && (!(o->caption_size >= 2) || o->caption_size > 50))
+        return "caption_size must be 2..50 (percent of the frame height)";
+    if (o->font && !*o->font) return "font is an empty path";
+    if (o->caption && caption_text_check(o->caption, &cp) >= 0)
+        return cp ? "caption has a control character (only line breaks and tabs are allowed)"
+                  : "caption is not valid UTF-8";
+    return NULL;
+}
+
 GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **why)
 {
     const char *w = NULL;
@@ -65,7 +81,7 @@ GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **wh
     else if (o->threads < 0 || o->threads > 256) w = "threads must be 0..256";
     else if (o->lossy < 0 || o->lossy > 200) w = "lossy must be 0..200";
     else if (isnan(o->max_duration)) w = "max_duration is not a number";
-    else w = edit_options_why(o);
+    else if ((w = edit_options_why(o)) == NULL) w = caption_why(o);
     if (why) *why = w;
     return w ? GIFC_ERR_INVALID_ARG : GIFC_OK;
 }
@@ -92,6 +108,13 @@ GIFC_API gifc_error gifc_context_new(const gifc_options *opts, gifc_context **ou
     gifc_context *c = calloc(1, sizeof *c);
     if (!c) return GIFC_ERR_NOMEM;
     c->opts = *opts;
+    /* The caller's strings need not outlive this call. An empty caption is no caption. */
+    c->opts.caption = opts->caption && *opts->caption ? strdup(opts->caption) : NULL;
+    c->opts.font = opts->font ? strdup(opts->font) : NULL;
+    if ((opts->caption && *opts->caption && !c->opts.caption) || (opts->font && !c->opts.font)) {
+        gifc_context_free(&c);
+        return GIFC_ERR_NOMEM;
+    }
     *out = c;
     return GIFC_OK;
 }
@@ -99,6 +122,9 @@ GIFC_API gifc_error gifc_context_new(const gifc_options *opts, gifc_context **ou
 GIFC_API void gifc_context_free(gifc_context **ctx)
 {
     if (!ctx || !*ctx) return;
+    caption_free(&(*ctx)->cap);
+    free((char *)(*ctx)->opts.caption);
+    free((char *)(*ctx)->opts.font);
     free(*ctx);
     *ctx = NULL;
 }

@@ -102,13 +102,23 @@ static int is_animation_format(const char *name)
            !strcmp(name, "image2") || strstr(name, "_pipe");
 }
 
+/* Non-square pixels as encoders write them (anamorphic DVD and HDV go to 4:3 or 2:1). A
+ * header outside 1/16..16 is damaged or junk: found by fuzzing, an APNG pHYs chunk claiming
+ * a 990000:1 aspect made a 128 px picture 1933440 px wide, and a bigger one would overflow
+ * the int width. Such pixels are taken as square. */
+static int plausible_sar(AVRational sar)
+{
+    return sar.num > 0 && sar.den > 0 && sar.num != sar.den &&
+           (int64_t)sar.num <= 16LL * sar.den && (int64_t)sar.den <= 16LL * sar.num;
+}
+
 static void fill_info(avdec *d, source_info *info)
 {
     AVStream *st = d->fmt->streams[d->stream];
     AVCodecParameters *par = st->codecpar;
     AVRational sar = par->sample_aspect_ratio;
     double dw = par->width, dh = par->height;
-    if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) dw = dw * sar.num / sar.den;
+    if (plausible_sar(sar)) dw = dw * sar.num / sar.den;
     if (d->rotation == 90 || d->rotation == 270) {
         double t = dw;
         dw = dh;

@@ -53,8 +53,13 @@ static gifc_error slurp(const char *path, uint8_t **buf, size_t *size, gerr *e)
     return GIFC_OK;
 }
 
-/* The canvas and frame count the file declares, read by the demuxer alone: the animation
- * decoder allocates two canvases as soon as it is created. */
+/* The canvas and frame count the file declares, read by the demuxer alone: libwebp's
+ * animation decoder allocates two RGBA canvases of the declared size before it looks at
+ * any frame (found by fuzzing: a header claiming 13107328x96 asked for 5 GB). WebP frames
+ * are at most 16383 px a side, so a bigger canvas is damage, whatever the limits; the
+ * limits then bound the pixels and frames. */
+#define WEBP_MAX_SIDE 16383
+
 static gifc_error check_declared(const WebPData *data, const char *name,
                                  const source_limits *lim, gerr *e)
 {
@@ -64,6 +69,10 @@ static gifc_error check_declared(const WebPData *data, const char *name,
     uint32_t h = WebPDemuxGetI(dmx, WEBP_FF_CANVAS_HEIGHT);
     uint32_t n = WebPDemuxGetI(dmx, WEBP_FF_FRAME_COUNT);
     WebPDemuxDelete(dmx);
+    if (w > WEBP_MAX_SIDE || h > WEBP_MAX_SIDE)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED,
+                        "%s: WebP canvas %ux%u is too large (at most %d px a side)", name, w, h,
+                        WEBP_MAX_SIDE);
     if (limits_check_size(lim, name, w, h, e)) return e->code;
     return limits_check_declared_frames(lim, name, n, e);
 }

@@ -85,7 +85,7 @@ static void write_header(gifw *g, int w, int h, int loop)
 gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e)
 {
     *out = NULL;
-    if (w < 1 || h < 1 || w > 65535 || h > 65535)
+    if (w < 1 || h < 1 || w > GIFW_MAX_SIDE || h > GIFW_MAX_SIDE)
         return gerr_set(e, GIFC_ERR_INVALID_ARG, "GIF size %dx%d is out of range", w, h);
     gifw *g = calloc(1, sizeof *g);
     if (!g) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");

@@ -25,7 +25,10 @@ typedef struct gifw_frame {
 
 typedef struct gifw gifw;
 
-/* fp: borrowed, stays open. loop: 0 forever, N times, < 0 no loop extension. */
+/* A GIF stores its width and height in 16 bits. */
+#define GIFW_MAX_SIDE 65535
+
+/* fp: borrowed, stays open. w, h: 1..GIFW_MAX_SIDE. loop: 0 forever, N times, < 0 no loop extension. */
 gifc_error gifw_open(gifw **out, FILE *fp, int w, int h, int loop, gerr *e);
 /* Before the first frame: the global table to use instead of the first frame's palette
  * (a GIF input's own: its later frames draw from it). n: 1..256. */

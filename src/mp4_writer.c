@@ -365,7 +365,7 @@ static gifc_error check_params(const char *path, const mp4w_params *p, gerr *err
 {
     if (!path || !*path) return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: no path");
     if (!p) return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: no parameters");
-    if (p->width < 1 || p->height < 1 || p->width > 16384 || p->height > 16384)
+    if (p->width < 1 || p->height < 1 || p->width > MP4W_MAX_SIDE || p->height > MP4W_MAX_SIDE)
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: bad frame size %dx%d",
                         p->width, p->height);
     if (p->bitrate < 0 || (p->bitrate > 0 && (p->bitrate < MP4W_BITRATE_MIN ||

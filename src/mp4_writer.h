@@ -53,6 +53,9 @@ typedef struct mp4w mp4w;
 struct AVCodecContext;
 struct AVPacket;
 
+/* Largest frame side the writer accepts (x264 and players' H.264 levels stop near it). */
+#define MP4W_MAX_SIDE 16384
+
 typedef struct mp4w_params {
     int width, height;     /* input frame size (RGBA frames pushed will have this size); may be odd */
     int crf;               /* x264 CRF 0..51 (0 is lossless, which needs a High 4:4:4

@@ -4,6 +4,8 @@
 #include "budget.h"
 #include "context.h"
 #include "gif_keep.h"
+#include "gif_writer.h"
+#include "mp4_writer.h"
 #include "output.h"
 #include "plan.h"
 #include "pool.h"
@@ -22,7 +24,25 @@ static int reencode_only(const gifc_options *o)
     return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
            (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop &&
            !o->crop_w && !o->aspect_w && !o->reverse && !o->bounce && o->smooth_loop <= 0 &&
-           o->frames_step <= 1 && !o->drop_duplicates;
+           o->frames_step <= 1 && !o->drop_duplicates && !o->caption;
+}
+
+/* The caption's text is checked and its fonts found once per context, before the output is
+ * begun: a bad font fails fast and leaves nothing behind. */
+static gifc_error prepare_caption(gifc_context *ctx, gerr *e)
+{
+    const gifc_options *o = &ctx->opts;
+    if (!o->caption || ctx->cap) return GIFC_OK;
+    caption_params cp = { .text = o->caption, .position = o->caption_position,
+                          .size = o->caption_size, .font = o->font };
+    if (caption_new(&cp, &ctx->cap, e)) return e->code;
+    ctx_log(ctx, GIFC_LOG_INFO, "caption: font %s", caption_fonts(ctx->cap));
+    if (caption_missing(ctx->cap))
+        ctx_log(ctx, GIFC_LOG_WARNING,
+                "caption: %d character(s) have no glyph in any font found (drawn as boxes); "
+                "install a font that covers them or give one with --font",
+                caption_missing(ctx->cap));
+    return GIFC_OK;
 }
 
 /* Reads the whole input (a GIF: the same size as the output being replaced). */
@@ -114,6 +134,21 @@ static gifc_error last_progress(const gifc_context *ctx, const gifc_result *res,
     return GIFC_OK;
 }
 
+/* The output formats' size limits. The width and height options stop at 16384, so only a
+ * source goes past them (found by fuzzing: an APNG 100000 px wide kept at its size, a strip
+ * 64 px wide and 10^6 tall): that is a fact about the input, reported before any decoding,
+ * not the writers' "invalid argument". */
+static gifc_error check_output_size(const plan *p, const source_info *si, gerr *e)
+{
+    int gif = p->format == GIFC_FORMAT_GIF;
+    int max = gif ? GIFW_MAX_SIDE : MP4W_MAX_SIDE;
+    if (p->w <= max && p->h <= max) return GIFC_OK;
+    return gerr_set(e, GIFC_ERR_UNSUPPORTED,
+                    "input: a %dx%d picture makes a %dx%d %s, larger than the format allows "
+                    "(%d px a side): ask for a smaller width or height", si->width, si->height,
+                    p->w, p->h, gif ? "GIF" : "MP4", max);
+}
+
 /* --max-size: the budget search chooses the settings and writes the output. */
 static gifc_error convert_to_budget(const job *j, source *src, const source_info *si,
                                     const plan *p, outfile *of, gifc_result *res)
@@ -162,7 +197,8 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     int threads = ctx->opts.threads;
     source_limits lim;
     limits_from_options(&lim, &ctx->opts);
-    if (source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e) ||
+    if (prepare_caption(ctx, e) ||
+        source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e) ||
         source_set_geometry(src, &ctx->opts, e))
         goto fail;
     const source_info *si = source_get_info(src);
@@ -170,6 +206,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
             si->format, si->width, si->height, si->duration, si->fps,
             p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
+    if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
                       p.format == GIFC_FORMAT_GIF, e))
         goto fail;

@@ -10,6 +10,7 @@
 
 struct reader {
     edit *ed;
+    caption *cap;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;
@@ -31,6 +32,8 @@ static void *decode_loop(void *arg)
         int got = 0;
         /* Only this thread touches ring[slot] until it is counted in. */
         gifc_error e = edit_next(r->ed, &r->ring[slot], &got, &r->err);
+        /* The caption goes on last, on the frame as it will be encoded. */
+        if (!e && got && r->cap) e = caption_draw(r->cap, &r->ring[slot], &r->err);
         pthread_mutex_lock(&r->lock);
         if (e || !got) r->finished = 1;
         else r->count++;
@@ -53,7 +56,8 @@ static int stop_asked(void *arg)
     return stop;
 }
 
-gifc_error reader_start(reader **out, source *src, const edit_params *ed, gerr *e)
+gifc_error reader_start(reader **out, source *src, const edit_params *ed, caption *cap,
+                        gerr *e)
 {
     *out = NULL;
     reader *r = calloc(1, sizeof *r);
@@ -62,6 +66,7 @@ gifc_error reader_start(reader **out, source *src, const edit_params *ed, gerr *
         free(r);
         return e->code;
     }
+    r->cap = cap;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     if (pthread_create(&r->thread, NULL, decode_loop, r)) {

@@ -5,13 +5,16 @@
 #ifndef GIFC_READER_H
 #define GIFC_READER_H
 #include "edit.h"
+#include "caption.h"
 #include "source.h"
 
 typedef struct reader reader;
 
-/* src (started) stays owned by the caller and must outlive the reader; its frames go
- * through the time edits ed asks for (copied). */
-gifc_error reader_start(reader **out, source *src, const edit_params *ed, gerr *e);
+/* src (started) and cap stay owned by the caller and must outlive the reader. src's
+ * frames go through the time edits ed asks for (copied), then get cap drawn on them on the
+ * decode thread (NULL: no caption; no other thread may use cap meanwhile). */
+gifc_error reader_start(reader **out, source *src, const edit_params *ed, caption *cap,
+                        gerr *e);
 /* *f: the next frame, owned by the reader until reader_release(); NULL at the end. */
 gifc_error reader_next(reader *r, gframe **f, gerr *e);
 void reader_release(reader *r);

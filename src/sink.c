@@ -107,7 +107,7 @@ gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
 {
     gerr *e = &ctx->err;
     reader *rd = NULL;
-    if (reader_start(&rd, src, &p->edit, e)) return e->code;
+    if (reader_start(&rd, src, &p->edit, ctx->cap, e)) return e->code;
     int64_t done = 0;
     gifc_error r = GIFC_OK;
     for (;;) {

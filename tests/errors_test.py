@@ -366,7 +366,7 @@ class ErrorCase(unittest.TestCase):
                 continue
             t0 = time.monotonic()
             p.send_signal(sig)
-            out, err = p.communicate(timeout=60 * (10 if e2e.SLOW else 1))
+            printed, err = p.communicate(timeout=60 * (10 if e2e.SLOW else 1))
             stopped_in = time.monotonic() - t0
             if p.returncode == 0 and stopped_in < 0.05:
                 # Committed just as the signal came: too late to stop, and rightly kept.
@@ -380,7 +380,7 @@ class ErrorCase(unittest.TestCase):
             lines = err.decode(errors='replace').splitlines()
             self.assertEqual(len(lines), 1, lines)
             self.assertIn('interrupted', lines[0])
-            self.assertEqual(out, b'', 'bytes written to stdout after an interrupt')
+            self.assertEqual(printed, b'', 'bytes written to stdout after an interrupt')
             self.assertEqual(os.listdir(self.out_dir), [], 'output or temp file left')
             self.assertEqual(os.listdir(self.spool), [], 'temporary files left in TMPDIR')
             self.assertEqual(e2e.sha256(src), before, 'input modified')

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int failures;
 
@@ -533,6 +534,60 @@ static void test_apply(void)
     CHECK(o.start == 2 && o.duration == 1 && o.threads == 0 && o.loop == 0);
 }
 
+/* --caption and its companions; the font must be a readable file (a temporary one here). */
+static void test_caption_args(void)
+{
+    char font[] = "/tmp/gifc-test-font-XXXXXX";
+    int fd = mkstemp(font);
+    CHECK(fd >= 0);
+    if (fd < 0) return;
+    close(fd);
+    CHECK(parse("a.mp4", NULL) == CLI_ACTION_RUN);
+    CHECK(!prefs.caption && prefs.caption_position < 0 && prefs.caption_size == 0 &&
+          !prefs.font);
+    CHECK(parse("a.mp4", "--caption", "Hi\n\xe6\x97\xa5", "--caption-position", "TOP",
+                "--caption-size", "12.5%", "--font", font, NULL) == CLI_ACTION_RUN);
+    CHECK(!strcmp(prefs.caption, "Hi\n\xe6\x97\xa5") && prefs.caption_position == GIFC_CAPTION_TOP);
+    CHECK(prefs.caption_size == 12.5 && !strcmp(prefs.font, font));
+    gifc_options o;
+    memset(&o, 0, sizeof o);
+    cli_apply_prefs(&prefs, &o);
+    CHECK(o.caption == prefs.caption && o.caption_position == GIFC_CAPTION_TOP);
+    CHECK(o.caption_size == 12.5 && o.font == prefs.font);
+    CHECK(parse("a.mp4", "--caption", "x", "--caption-position", "bottom", "--caption-size",
+                "8", NULL) == CLI_ACTION_RUN);
+    CHECK(prefs.caption_position == GIFC_CAPTION_BOTTOM && prefs.caption_size == 8);
+
+    error_is(parse("a.mp4", "--caption", "", NULL), "--caption: the text is empty", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--caption-position", "middle", NULL),
+             "--caption-position: 'middle' is not top or bottom", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--caption-size", "1", NULL),
+             "--caption-size: '1' is out of range (2..50", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--caption-size", "8%%", NULL),
+             "--caption-size: '8%%' is not a percentage", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--caption-size", "%", NULL),
+             "is not a percentage", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--font", "/nonexistent/f.ttf", NULL),
+             "--font /nonexistent/f.ttf: No such file", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--font", "/", NULL), "is a directory", __LINE__);
+    error_is(parse("a.mp4", "--caption", "x", "--font", "", NULL), "--font: the path is empty",
+             __LINE__);
+    error_is(parse("a.mp4", "--font", font, NULL), "need --caption TEXT", __LINE__);
+    error_is(parse("a.mp4", "--caption-size", "10", NULL), "need --caption TEXT", __LINE__);
+    error_is(parse("d/", "-o", "out/", "-r", "--caption-position", "top", NULL),
+             "need --caption TEXT", __LINE__);
+
+    double pct;
+    int pos;
+    CHECK(cli_parse_percent("50", &pct) == CLI_PARSE_OK && pct == 50);
+    CHECK(cli_parse_percent("50.1", &pct) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_percent("", &pct) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_percent("5 %", &pct) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_position("Bottom", &pos) == CLI_PARSE_OK && pos == GIFC_CAPTION_BOTTOM);
+    CHECK(cli_parse_position("left", &pos) == CLI_PARSE_SYNTAX);
+    unlink(font);
+}
+
 static void test_help(void)
 {
     static const char *const words[] = {
@@ -542,7 +597,7 @@ static void test_help(void)
         "--help", "gifc clip.mp4 -o clip.gif", "gifc big.gif -o small.mp4", "Exit status",
         "130", "143", "default 256", "default 90", "480x480", "1280", "default white",
         "--recursive", "--jobs", "--to", "--include", "--exclude", "--shard", "--list",
-        "OUTDIR",
+        "OUTDIR", "--caption", "--caption-position", "--caption-size", "--font",
     };
     char *text = NULL;
     size_t len = 0;
@@ -664,6 +719,7 @@ int main(void)
     test_args_errors();
     test_batch_args();
     test_apply();
+    test_caption_args();
     test_help();
     cli_prefs_free(&prefs);
     if (failures) {

@@ -235,6 +235,25 @@ cli_parse_status cli_parse_crop(const char *s, int v[4])
     return parse_fields(s, 4, min, 65535, v);
 }
 
+cli_parse_status cli_parse_position(const char *s, int *pos)
+{
+    if (strcasecmp(s, "top") == 0) *pos = GIFC_CAPTION_TOP;
+    else if (strcasecmp(s, "bottom") == 0) *pos = GIFC_CAPTION_BOTTOM;
+    else return CLI_PARSE_SYNTAX;
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_percent(const char *s, double *pct)
+{
+    char num[32];
+    size_t n = strlen(s);
+    if (n && s[n - 1] == '%') n--; /* "8%" reads as what it says */
+    if (n == 0 || n >= sizeof num) return CLI_PARSE_SYNTAX;
+    memcpy(num, s, n);
+    num[n] = '\0';
+    return cli_parse_double(num, 2, 50, 0, pct);
+}
+
 cli_parse_status cli_parse_format(const char *s, gifc_format *f)
 {
     if (strcasecmp(s, "gif") == 0) *f = GIFC_FORMAT_GIF;
@@ -295,6 +314,8 @@ enum {
 /* Editing's long-only options. */
 enum { OPT_CROP = 768, OPT_ASPECT, OPT_ASPECT_FIT, OPT_REVERSE, OPT_BOUNCE, OPT_SMOOTH_LOOP,
        OPT_FRAMES_STEP, OPT_DROP_DUPLICATES };
+/* Caption options, apart so that other editing options can follow the lists above. */
+enum { OPT_CAPTION = OPT_DROP_DUPLICATES + 1, OPT_CAPTION_POSITION, OPT_CAPTION_SIZE, OPT_FONT };
 
 /* Batch mode's long-only options, apart so the two lists grow independently. */
 enum { OPT_TO = 512, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST };
@@ -348,6 +369,10 @@ static const struct option long_opts[] = {
     { "smooth-loop", optional_argument, NULL, OPT_SMOOTH_LOOP },
     { "frames-step", required_argument, NULL, OPT_FRAMES_STEP },
     { "drop-duplicates", no_argument, NULL, OPT_DROP_DUPLICATES },
+    { "caption", required_argument, NULL, OPT_CAPTION },
+    { "caption-position", required_argument, NULL, OPT_CAPTION_POSITION },
+    { "caption-size", required_argument, NULL, OPT_CAPTION_SIZE },
+    { "font", required_argument, NULL, OPT_FONT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -556,6 +581,30 @@ static int take_edit_option(parser *a, int val, const char *arg)
     }
 }
 
+static int take_caption_option(parser *a, int val, const char *arg)
+{
+    cli_prefs *p = a->p;
+    cli_parse_status st;
+    switch (val) {
+    case OPT_CAPTION:
+        if (!*arg) return fail(a, "--caption: the text is empty");
+        p->caption = arg;
+        return 0;
+    case OPT_CAPTION_POSITION:
+        if (cli_parse_position(arg, &p->caption_position))
+            return fail(a, "--caption-position: '%s' is not top or bottom", arg);
+        return 0;
+    case OPT_CAPTION_SIZE:
+        st = cli_parse_percent(arg, &p->caption_size);
+        return st ? bad_value(a, val, arg, st, "a percentage", "2..50, of the frame height")
+                  : 0;
+    default:
+        if (!*arg) return fail(a, "--font: the path is empty");
+        p->font = arg;
+        return 0;
+    }
+}
+
 static int take_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
@@ -588,6 +637,10 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_MAX_FRAMES:
     case OPT_MAX_DURATION:
     case OPT_MAX_DECODED: return take_limit_option(a, val, arg);
+    case OPT_CAPTION:
+    case OPT_CAPTION_POSITION:
+    case OPT_CAPTION_SIZE:
+    case OPT_FONT: return take_caption_option(a, val, arg);
     default: return take_edit_option(a, val, arg);
     }
 }
@@ -743,6 +796,20 @@ static int output_is_folder(const cli_prefs *p)
     return p->output && (cli_format_from_ext(p->output) == GIFC_FORMAT_AUTO || is_dir(p->output));
 }
 
+/* The caption's companions mean nothing without it; a font that cannot be opened is said
+ * now, once, rather than by every file of a batch. */
+static int resolve_caption(parser *a)
+{
+    const cli_prefs *p = a->p;
+    if (!p->caption && (p->caption_position >= 0 || p->caption_size > 0 || p->font))
+        return fail(a, "--caption-position, --caption-size and --font need --caption TEXT");
+    FILE *f = p->font ? fopen(p->font, "rb") : NULL;
+    if (p->font && !f) return fail(a, "--font %s: %s", p->font, strerror(errno));
+    if (f) fclose(f);
+    if (p->font && is_dir(p->font)) return fail(a, "--font %s: is a directory", p->font);
+    return 0;
+}
+
 /* A batch when a batch option is given, or for several INPUTs or a folder INPUT with -o
  * naming a folder. gifc DIR -o x.gif and gifc a b -o x.gif stay the one-file errors they
  * always were; a folder without -o is a batch that asks for -o OUTDIR. */
@@ -784,6 +851,7 @@ static void prefs_defaults(cli_prefs *p)
     p->dither = -1;
     p->loop = -1;
     p->threads = -1;
+    p->caption_position = -1;
 }
 
 cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t errlen)
@@ -807,12 +875,13 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
     }
     if (resolve_edits(&a)) return CLI_ACTION_ERROR;
     if (wants_batch(p, argc - optind, argv + optind)) {
-        if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a))
+        if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
+            resolve_caption(&a))
             return CLI_ACTION_ERROR;
         return CLI_ACTION_RUN;
     }
     if (take_positionals(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
-        resolve_output(&a))
+        resolve_caption(&a) || resolve_output(&a))
         return CLI_ACTION_ERROR;
     return CLI_ACTION_RUN;
 }
@@ -866,6 +935,10 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     o->smooth_loop = p->smooth_loop;
     o->frames_step = p->frames_step;
     o->drop_duplicates = p->drop_duplicates;
+    if (p->caption) o->caption = p->caption;
+    if (p->caption_position >= 0) o->caption_position = p->caption_position;
+    if (p->caption_size > 0) o->caption_size = p->caption_size;
+    if (p->font) o->font = p->font;
 }
 
 /* ---- help ---- */
@@ -981,6 +1054,21 @@ static const char help_budget[] =
     "  -h, --help            print this help and exit\n"
     "\n";
 
+/* GIFC_CAPTION_MAX_LINES, GIFC_CAPTION_MIN_PIXELS and GIFC_CAPTION_DEFAULT_SIZE. */
+static const char help_caption[] =
+    "Caption (drawn on every frame before quantisation; white, dark outline):\n"
+    "      --caption TEXT    UTF-8 text, centred; wraps at 90% of the width, at most\n"
+    "                        3 lines (the rest ends in '...'); a newline in TEXT\n"
+    "                        breaks the line (in a shell: $'one\\ntwo')\n"
+    "      --caption-position top|bottom\n"
+    "                        where it goes (default bottom)\n"
+    "      --caption-size PERCENT\n"
+    "                        text height, 2..50 percent of the frame height, at\n"
+    "                        least 10 px (default 8)\n"
+    "      --font FILE       font file (TTF, OTF, TTC) (default: fontconfig's sans\n"
+    "                        font, others for characters it lacks, such as CJK)\n"
+    "\n";
+
 /* The defaults are gifc.h's GIFC_DEFAULT_MAX_*: keep the two in step. */
 static const char help_limits[] =
     "Limits (an input over one is refused: exit 10, nothing written):\n"
@@ -1033,6 +1121,7 @@ void cli_print_help(FILE *f)
     fputs(help_intro, f);
     fputs(help_options, f);
     fputs(help_edit, f);
+    fputs(help_caption, f);
     fputs(help_budget, f);
     fputs(help_limits, f);
     fputs(help_batch, f);

@@ -66,6 +66,10 @@ cli_parse_status cli_parse_ratio(const char *s, int *w, int *h);
 cli_parse_status cli_parse_crop(const char *s, int v[4]);
 /* --smooth-loop without a value. */
 #define CLI_SMOOTH_LOOP_DEFAULT 1.0
+/* "top" or "bottom" (any case) -> GIFC_CAPTION_TOP / BOTTOM. */
+cli_parse_status cli_parse_position(const char *s, int *pos);
+/* Percent of the frame height for --caption-size: "8", "12.5", "8%"; 2..50. */
+cli_parse_status cli_parse_percent(const char *s, double *pct);
 /* "gif" or "mp4" (any case). */
 cli_parse_status cli_parse_format(const char *s, gifc_format *f);
 
@@ -112,6 +116,10 @@ typedef struct cli_prefs {
     int reverse, bounce, drop_duplicates;
     double smooth_loop;     /* --smooth-loop [S]; 0: not given */
     int frames_step;
+    const char *caption;    /* NULL: not given; never "" after a successful parse */
+    int caption_position;   /* < 0: not given; else GIFC_CAPTION_BOTTOM / TOP */
+    double caption_size;    /* 0: not given; percent of the frame height */
+    const char *font;       /* NULL: not given; a readable file after a successful parse */
 
     /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */
     int batch;              /* resolved by the parse: the run is a batch */

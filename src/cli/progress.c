@@ -243,6 +243,21 @@ static void json_edits(FILE *f, const gifc_options *o)
             o->frames_step > 1 ? o->frames_step : 1, o->drop_duplicates ? "true" : "false");
 }
 
+/* The caption asked for, or nulls: the text as given, where, how big (percent of the frame
+ * height) and the font file (null: fontconfig's choice). */
+static void json_caption(FILE *f, const gifc_options *o)
+{
+    int on = o->caption && *o->caption;
+    json_key(f, "caption");
+    json_string(f, on ? o->caption : NULL);
+    json_key(f, "caption_position");
+    json_string(f, !on ? NULL : o->caption_position == GIFC_CAPTION_TOP ? "top" : "bottom");
+    json_key(f, "caption_size");
+    json_number(f, !on ? NAN : o->caption_size > 0 ? o->caption_size : GIFC_CAPTION_DEFAULT_SIZE);
+    json_key(f, "font");
+    json_string(f, on ? o->font : NULL);
+}
+
 /* Settings the conversion used: fps/colors/quality/dither as the library reports them (null
  * when not applicable: fps 0 means the source timing was kept), the rest from the options. */
 static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
@@ -267,6 +282,7 @@ static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
     json_key(f, "duration");
     json_number(f, o->duration > 0 ? o->duration : NAN); /* null: up to the end */
     json_edits(f, o);
+    json_caption(f, o);
     fputc('}', f);
 }
 
