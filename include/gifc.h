@@ -135,6 +135,29 @@ typedef struct gifc_options {
     double max_duration;   /* seconds of source read (after start; a declared duration over
                               it is refused up front unless duration cuts it short) */
     uint64_t max_decoded_bytes; /* decoded pictures, counted as width x height x 4 bytes */
+    /* Editing. Geometry acts on the display picture (rotation and sample aspect applied)
+     * before scaling: crop first, then aspect. Time edits act on the frames after trim,
+     * speed and fps, in this order: frames_step, drop_duplicates, reverse or bounce,
+     * smooth_loop. Reverse, bounce and smooth_loop hold the whole clip in an unlinked
+     * temporary file (not in memory) and so start output only after reading it all. */
+    int crop_w, crop_h;    /* keep only this rectangle of the picture, 0: no crop; */
+    int crop_x, crop_y;    /* its top-left corner. Outside the picture: INVALID_ARG */
+    int aspect_w, aspect_h;/* 0: keep the aspect; else the picture (cropped first) is cut to
+                              aspect_w:aspect_h around its centre (1:1, 4:5, 9:16, 16:9...) */
+    int aspect_pad;        /* with aspect: letterbox the whole picture into the aspect on
+                              background instead of cutting; 0 */
+    int reverse;           /* play backwards, each frame keeping its own duration; 0 */
+    int bounce;            /* forward then backward; the turning frames (last and first) are
+                              not shown twice, so a loop never holds on them; 0 */
+    double smooth_loop;    /* seconds, 0 = off: the last SECONDS are crossfaded into the
+                              first ones, which are consumed into that blend, so the end leads
+                              into the start without a jump. The output is SECONDS shorter
+                              (at most half of the clip is used); every frame keeps its
+                              duration. Not with bounce (already seamless) */
+    int frames_step;       /* keep every Nth frame, the dropped ones' durations added to the
+                              kept one (total duration unchanged); 0 or 1: every frame */
+    int drop_duplicates;   /* merge a frame into the previous kept one when no channel of
+                              any pixel differs by more than 4/255, durations summed; 0 */
     /* Caption: text drawn on every frame after scaling and before quantisation (so the
      * palette keeps it crisp), white with a dark outline so it reads on any background,
      * centred, wrapped to 90% of the frame width, at most GIFC_CAPTION_MAX_LINES lines

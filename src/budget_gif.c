@@ -81,7 +81,8 @@ static gifc_error fill_cache(gsearch *g, source *src)
     gerr *e = &g->ctx->err;
     reader *rd = NULL;
     if (source_start(src, g->base.w, g->base.h, &g->base.timing, e) ||
-        fcache_open(&g->cache, g->base.w, g->base.h, e) || reader_start(&rd, src, NULL, e))
+        fcache_open(&g->cache, g->base.w, g->base.h, e) ||
+        reader_start(&rd, src, &g->base.edit, NULL, e))
         return e->code;
     for (;;) {
         gframe *f = NULL;

@@ -42,9 +42,12 @@ static gifc_error encode(msearch *m, source *src, const char *path, uint64_t abo
     k->abort_above = abort_above;
     source_limits lim;
     limits_from_options(&lim, &m->ctx->opts);
-    if (!src && source_open(&own, m->j->in_path, m->j->in_mem, m->j->in_size,
-                            m->ctx->opts.threads, &lim, e))
+    if (!src && (source_open(&own, m->j->in_path, m->j->in_mem, m->j->in_size,
+                             m->ctx->opts.threads, &lim, e) ||
+                 source_set_geometry(own, &m->ctx->opts, e))) {
+        source_free(&own);
         return e->code;
+    }
     sink_progress pr = { m->progress_base, m->progress_total };
     m->attempts++;
     if (!source_start(src ? src : own, m->p.w, m->p.h, &m->p.timing, e) &&

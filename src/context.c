@@ -27,6 +27,28 @@ GIFC_API void gifc_options_init(gifc_options *o)
     o->max_decoded_bytes = GIFC_DEFAULT_MAX_DECODED_BYTES;
 }
 
+/* The editing fields (crop, aspect, time edits); NULL when they are fine. */
+static const char *edit_options_why(const gifc_options *o)
+{
+    if (o->crop_w < 0 || o->crop_h < 0 || o->crop_x < 0 || o->crop_y < 0 ||
+        o->crop_w > 65535 || o->crop_h > 65535 || o->crop_x > 65535 || o->crop_y > 65535)
+        return "crop sizes and offsets must be 0..65535";
+    if (!o->crop_w != !o->crop_h) return "crop needs both a width and a height";
+    if (!o->crop_w && (o->crop_x || o->crop_y)) return "crop offsets need a crop size";
+    if (o->aspect_w < 0 || o->aspect_h < 0 || o->aspect_w > 10000 || o->aspect_h > 10000 ||
+        !o->aspect_w != !o->aspect_h)
+        return "aspect must be W:H with both 1..10000, or 0:0 for none";
+    if (o->aspect_w && ((double)o->aspect_w / o->aspect_h > 100 ||
+                        (double)o->aspect_h / o->aspect_w > 100))
+        return "aspect must be within 1:100 and 100:1";
+    if (!(o->smooth_loop >= 0 && o->smooth_loop <= 3600))
+        return "smooth_loop must be 0..3600 seconds";
+    if (o->smooth_loop > 0 && o->bounce)
+        return "smooth_loop and bounce: a bounce already loops without a jump";
+    if (o->frames_step < 0 || o->frames_step > 1000) return "frames_step must be 0..1000";
+    return NULL;
+}
+
 /* The caption options; the text itself is checked here too, so that a bad one is refused
  * before any conversion (caption_new says at which byte). */
 static const char *caption_why(const gifc_options *o)
@@ -59,7 +81,7 @@ GIFC_API gifc_error gifc_options_validate(const gifc_options *o, const char **wh
     else if (o->threads < 0 || o->threads > 256) w = "threads must be 0..256";
     else if (o->lossy < 0 || o->lossy > 200) w = "lossy must be 0..200";
     else if (isnan(o->max_duration)) w = "max_duration is not a number";
-    else w = caption_why(o);
+    else if ((w = edit_options_why(o)) == NULL) w = caption_why(o);
     if (why) *why = w;
     return w ? GIFC_ERR_INVALID_ARG : GIFC_OK;
 }

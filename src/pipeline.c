@@ -23,7 +23,8 @@ static int reencode_only(const gifc_options *o)
 {
     return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
            (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop &&
-           !o->caption;
+           !o->crop_w && !o->aspect_w && !o->reverse && !o->bounce && o->smooth_loop <= 0 &&
+           o->frames_step <= 1 && !o->drop_duplicates && !o->caption;
 }
 
 /* The caption's text is checked and its fonts found once per context, before the output is
@@ -116,8 +117,8 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->quality = p->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
     res->lossy = p->format == GIFC_FORMAT_GIF ? p->lossy : 0;
-    res->src_width = si->width;
-    res->src_height = si->height;
+    res->src_width = si->full_width;
+    res->src_height = si->full_height;
     res->src_duration = si->duration;
 }
 
@@ -197,7 +198,8 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     source_limits lim;
     limits_from_options(&lim, &ctx->opts);
     if (prepare_caption(ctx, e) ||
-        source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e))
+        source_open(&src, j->in_path, j->in_mem, j->in_size, threads, &lim, e) ||
+        source_set_geometry(src, &ctx->opts, e))
         goto fail;
     const source_info *si = source_get_info(src);
     plan_make(&ctx->opts, si, j->out_path, &p);

@@ -80,4 +80,6 @@ void plan_make(const gifc_options *o, const source_info *si, const char *out_pat
     if (p->timing.fps > 0) p->frames_estimate = (int64_t)(span / p->timing.speed * p->timing.fps);
     else if (si->duration > 0) p->frames_estimate = (int64_t)(si->frames * span / si->duration);
     else p->frames_estimate = si->frames;
+    edit_params_from(o, &p->edit);
+    edit_estimate(&p->edit, &p->seconds, &p->frames_estimate);
 }

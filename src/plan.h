@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_PLAN_H
 #define GIFC_PLAN_H
+#include "edit_order.h"
 #include "gifc.h"
 #include "source.h"
 
@@ -10,8 +11,10 @@ typedef struct plan {
     gifc_format format;
     int w, h;
     source_timing timing;
+    edit_params edit;     /* time edits after the timing (edit.h) */
     int64_t frames_estimate;
-    double seconds;       /* output duration estimate (0 when the source's is unknown) */
+    double seconds;       /* output duration estimate, edits included (0 when the source's
+                             is unknown) */
     /* GIF */
     int colors, quality, lossy;
     double dither;

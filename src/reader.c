@@ -9,7 +9,7 @@
 #define RING 4
 
 struct reader {
-    source *src;
+    edit *ed;
     caption *cap;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -31,7 +31,7 @@ static void *decode_loop(void *arg)
         if (stop) break;
         int got = 0;
         /* Only this thread touches ring[slot] until it is counted in. */
-        gifc_error e = source_next(r->src, &r->ring[slot], &got, &r->err);
+        gifc_error e = edit_next(r->ed, &r->ring[slot], &got, &r->err);
         /* The caption goes on last, on the frame as it will be encoded. */
         if (!e && got && r->cap) e = caption_draw(r->cap, &r->ring[slot], &r->err);
         pthread_mutex_lock(&r->lock);
@@ -45,16 +45,32 @@ static void *decode_loop(void *arg)
     return NULL;
 }
 
-gifc_error reader_start(reader **out, source *src, caption *cap, gerr *e)
+/* The edit stage asks this while it reads a whole clip, so that a stop is not held up
+ * until the end of the input. */
+static int stop_asked(void *arg)
+{
+    reader *r = arg;
+    pthread_mutex_lock(&r->lock);
+    int stop = r->stop;
+    pthread_mutex_unlock(&r->lock);
+    return stop;
+}
+
+gifc_error reader_start(reader **out, source *src, const edit_params *ed, caption *cap,
+                        gerr *e)
 {
     *out = NULL;
     reader *r = calloc(1, sizeof *r);
     if (!r) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
-    r->src = src;
+    if (edit_new(&r->ed, src, ed, stop_asked, r, e)) {
+        free(r);
+        return e->code;
+    }
     r->cap = cap;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     if (pthread_create(&r->thread, NULL, decode_loop, r)) {
+        edit_free(&r->ed);
         pthread_mutex_destroy(&r->lock);
         pthread_cond_destroy(&r->changed);
         free(r);
@@ -98,6 +114,7 @@ void reader_free(reader **pr)
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
     for (int i = 0; i < RING; i++) gframe_free(&r->ring[i]);
+    edit_free(&r->ed);
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->changed);
     free(r);

@@ -1,16 +1,20 @@
-/* Runs the decode stage (source_next) on its own thread, a few frames ahead of the encoder,
- * through a small ring of reusable frames: memory stays bounded whatever the clip length.
+/* Runs the decode stage (source_next, through the edit stage) on its own thread, a few
+ * frames ahead of the encoder, through a small ring of reusable frames: memory stays
+ * bounded whatever the clip length.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_READER_H
 #define GIFC_READER_H
+#include "edit.h"
 #include "caption.h"
 #include "source.h"
 
 typedef struct reader reader;
 
-/* src and cap stay owned by the caller and must outlive the reader. cap: drawn on every
- * frame on the decode thread (NULL: no caption); no other thread may use it meanwhile. */
-gifc_error reader_start(reader **out, source *src, caption *cap, gerr *e);
+/* src (started) and cap stay owned by the caller and must outlive the reader. src's
+ * frames go through the time edits ed asks for (copied), then get cap drawn on them on the
+ * decode thread (NULL: no caption; no other thread may use cap meanwhile). */
+gifc_error reader_start(reader **out, source *src, const edit_params *ed, caption *cap,
+                        gerr *e);
 /* *f: the next frame, owned by the reader until reader_release(); NULL at the end. */
 gifc_error reader_next(reader *r, gframe **f, gerr *e);
 void reader_release(reader *r);

@@ -4,6 +4,7 @@
 #define GIFC_SCALE_H
 #include "err.h"
 #include "frame.h"
+#include "geometry.h"
 #include <libavutil/frame.h>
 
 typedef struct scaler scaler;
@@ -11,9 +12,11 @@ typedef struct scaler scaler;
 scaler *scaler_new(void);
 /* Converts in (any pixel format FFmpeg knows) to RGBA at out_w x out_h in display
  * orientation, turning it `rotation` degrees clockwise (0/90/180/270). Tells swscale the
- * source matrix and range. Sets out->has_alpha when some pixel is not opaque. */
-gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, int out_w, int out_h,
-                      gframe *out, gerr *e);
+ * source matrix and range. Sets out->has_alpha when some pixel is not opaque. g (NULL: the
+ * whole picture) names the part of the display picture shown and the canvas it fills
+ * (geometry.h): only that part is scaled, and a padded canvas gets its background. */
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                      int out_h, gframe *out, gerr *e);
 void scaler_free(scaler **s);
 /* Resizes an RGBA frame (alpha included) to out_w x out_h into *out (allocated as needed);
  * timing is copied. A scaler used for this should not also serve scaler_run. */

@@ -14,6 +14,11 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
                              gerr *e)
 {
     int has_audio = 0;
+    if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
+        ctx_log(ctx, GIFC_LOG_WARNING,
+                "--audio: audio dropped (--reverse, --bounce and --smooth-loop reorder time)");
+        return GIFC_OK;
+    }
     if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
                    p->timing.duration, p->timing.speed, &has_audio, e))
         return e->code;
@@ -102,7 +107,7 @@ gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
 {
     gerr *e = &ctx->err;
     reader *rd = NULL;
-    if (reader_start(&rd, src, ctx->cap, e)) return e->code;
+    if (reader_start(&rd, src, &p->edit, ctx->cap, e)) return e->code;
     int64_t done = 0;
     gifc_error r = GIFC_OK;
     for (;;) {

@@ -21,6 +21,7 @@ struct source {
     webpdec *webp;
     source_info info;
     scaler *sc;
+    geom geo;              /* the part of the display picture shown */
     timeline tl;
     int out_w, out_h, rotation;
     AVFrame *pending;      /* the frame waiting for its successor to learn its duration */
@@ -86,6 +87,10 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
     }
     if (s->info.format && !strcmp(s->info.format, "gif")) gif_global_table(head, n, &s->info);
     s->lim = *lim;
+    s->info.full_width = s->info.width;
+    s->info.full_height = s->info.height;
+    s->geo = (geom){ s->info.width, s->info.height, 0, 0, s->info.width, s->info.height,
+                     s->info.width, s->info.height, 0, 0 };
     s->rotation = s->av ? avdec_rotation(s->av) : 0;
     snprintf(s->name, sizeof s->name, "%s", path ? path : "input");
     *out = s;
@@ -93,6 +98,14 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
 }
 
 const source_info *source_get_info(const source *s) { return &s->info; }
+
+gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e)
+{
+    if (geom_resolve(o, s->info.full_width, s->info.full_height, &s->geo, e)) return e->code;
+    s->info.width = s->geo.canvas_w;
+    s->info.height = s->geo.canvas_h;
+    return GIFC_OK;
+}
 
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e)
 {
@@ -140,7 +153,8 @@ static gifc_error emit_pending(source *s, double dur, int last, gframe *out, int
     int m = timeline_map(&s->tl, s->pending_pts, dur, last, &opts, &odur);
     if (m == TL_END) s->ended = 1;
     if (m != TL_SHOW) return GIFC_OK;
-    if (scaler_run(s->sc, s->pending, s->rotation, s->out_w, s->out_h, out, e)) return e->code;
+    if (scaler_run(s->sc, s->pending, s->rotation, &s->geo, s->out_w, s->out_h, out, e))
+        return e->code;
     out->pts = opts;
     out->duration = odur;
     *got = 1;

@@ -6,12 +6,16 @@
 #define GIFC_SOURCE_H
 #include "err.h"
 #include "frame.h"
+#include "geometry.h"
 #include "input_limits.h"
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct source_info {
-    int width, height;     /* display size: rotation and sample aspect applied */
+    int width, height;     /* display size: rotation and sample aspect applied; after
+                              source_set_geometry, the size of what is shown (cropped or
+                              padded canvas) */
+    int full_width, full_height; /* the whole display picture, whatever the geometry */
     double duration;       /* seconds, 0 when unknown */
     double fps;            /* average frame rate, 0 when unknown */
     int64_t frames;        /* frame count estimate, 0 when unknown */
@@ -35,6 +39,10 @@ typedef struct source source;
 gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_t mem_size,
                        int threads, const source_limits *lim, gerr *e);
 const source_info *source_get_info(const source *s);
+/* Crop and aspect from o (geometry.h), on the display picture; before source_start. The
+ * info's width and height become the shown size. GIFC_ERR_INVALID_ARG for a crop outside
+ * the picture. */
+gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e);
 /* Must be called before source_next, again before each further pass: output size (display
  * orientation) and timing. Starts counting the pass against the limits. */
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e);

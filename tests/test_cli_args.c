@@ -623,8 +623,89 @@ static void test_help(void)
     free(text);
 }
 
+static void test_edit_values(void)
+{
+    int w = 0, h = 0, v[4] = { 0 };
+    CHECK(cli_parse_ratio("16:9", &w, &h) == CLI_PARSE_OK && w == 16 && h == 9);
+    CHECK(cli_parse_ratio("1:1", &w, &h) == CLI_PARSE_OK && w == 1 && h == 1);
+    CHECK(cli_parse_ratio("0:1", &w, &h) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_ratio("1:101", &w, &h) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_ratio("16/9", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_ratio("16:9:1", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_ratio("16:", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_ratio("1.5:1", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_crop("100:80:10:20", v) == CLI_PARSE_OK && v[0] == 100 && v[1] == 80 &&
+          v[2] == 10 && v[3] == 20);
+    CHECK(cli_parse_crop("1:1:0:0", v) == CLI_PARSE_OK);
+    CHECK(cli_parse_crop("0:80:10:20", v) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_crop("10:80:-1:20", v) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_crop("10:80:0:70000", v) == CLI_PARSE_RANGE);
+    CHECK(cli_parse_crop("100:80", v) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_crop("100:80:10:20:5", v) == CLI_PARSE_SYNTAX);
+    CHECK(cli_parse_crop("100x80+10+20", v) == CLI_PARSE_SYNTAX);
+}
+
+/* The edit options, --smooth-loop's optional value in its three spellings above all. */
+static void test_edit_args(void)
+{
+    CHECK(parse("a.mp4", "--crop", "100:80:10:20", "--aspect", "9:16", "--aspect-fit", "pad",
+                "--reverse", "--frames-step", "3", "--drop-duplicates", NULL) == CLI_ACTION_RUN &&
+          prefs.crop[0] == 100 && prefs.crop[3] == 20 && prefs.aspect_w == 9 &&
+          prefs.aspect_h == 16 && prefs.aspect_pad && prefs.reverse && prefs.frames_step == 3 &&
+          prefs.drop_duplicates && !prefs.bounce && prefs.smooth_loop == 0);
+    CHECK(parse("a.mp4", "--aspect", "1:1", "--aspect-fit", "crop", NULL) == CLI_ACTION_RUN &&
+          !prefs.aspect_pad);
+    CHECK(parse("a.mp4", "--bounce", NULL) == CLI_ACTION_RUN && prefs.bounce);
+    CHECK(parse("a.mp4", "--smooth-loop", NULL) == CLI_ACTION_RUN &&
+          prefs.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && strcmp(prefs.input, "a.mp4") == 0);
+    CHECK(parse("--smooth-loop", "a.mp4", NULL) == CLI_ACTION_RUN &&
+          prefs.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && strcmp(prefs.input, "a.mp4") == 0);
+    CHECK(parse("a.mp4", "--smooth-loop=0.5", NULL) == CLI_ACTION_RUN && prefs.smooth_loop == 0.5);
+    CHECK(parse("--smooth-loop", "2", "a.mp4", "-o", "b.gif", NULL) == CLI_ACTION_RUN &&
+          prefs.smooth_loop == 2 && strcmp(prefs.input, "a.mp4") == 0 &&
+          strcmp(prefs.output, "b.gif") == 0);
+    CHECK(parse("a.mp4", "--smooth-loop", "1.5", "-o", "b.gif", NULL) == CLI_ACTION_RUN &&
+          prefs.smooth_loop == 1.5 && strcmp(prefs.input, "a.mp4") == 0);
+    error_is(parse("a.mp4", "--smooth-loop", "0", NULL), "--smooth-loop: '0' is out of range",
+             __LINE__);
+    error_is(parse("a.mp4", "--smooth-loop=x", NULL), "--smooth-loop: 'x' is not a number",
+             __LINE__);
+    error_is(parse("a.mp4", "--smooth-loop", "--bounce", NULL), "a bounce already loops",
+             __LINE__);
+    error_is(parse("a.mp4", "--aspect-fit", "pad", NULL), "--aspect-fit needs --aspect",
+             __LINE__);
+    error_is(parse("a.mp4", "--aspect-fit", "stretch", NULL), "is not crop or pad", __LINE__);
+    error_is(parse("a.mp4", "--aspect", "wide", NULL), "--aspect: 'wide' is not an aspect ratio",
+             __LINE__);
+    error_is(parse("a.mp4", "--crop", "10:10", NULL), "--crop: '10:10' is not a rectangle",
+             __LINE__);
+    error_is(parse("a.mp4", "--frames-step", "0", NULL), "--frames-step: '0' is out of range",
+             __LINE__);
+    error_is(parse("a.mp4", "--reverse=1", NULL), "takes no value", __LINE__);
+}
+
+/* The edits reach gifc_options; nothing asked leaves them off. */
+static void test_apply_edits(void)
+{
+    gifc_options o;
+    memset(&o, 0, sizeof o);
+    CHECK(parse("a.mp4", "--crop", "8:6:4:2", "--aspect", "4:5", "--bounce", "--frames-step",
+                "2", NULL) == CLI_ACTION_RUN);
+    cli_apply_prefs(&prefs, &o);
+    CHECK(o.crop_w == 8 && o.crop_h == 6 && o.crop_x == 4 && o.crop_y == 2);
+    CHECK(o.aspect_w == 4 && o.aspect_h == 5 && !o.aspect_pad && o.bounce && !o.reverse);
+    CHECK(o.frames_step == 2 && !o.drop_duplicates && o.smooth_loop == 0);
+    memset(&o, 0, sizeof o);
+    CHECK(parse("a.mp4", "--smooth-loop", NULL) == CLI_ACTION_RUN);
+    cli_apply_prefs(&prefs, &o);
+    CHECK(o.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && !o.crop_w && !o.aspect_w && !o.bounce);
+}
+
 int main(void)
 {
+    test_edit_values();
+    test_edit_args();
+    test_apply_edits();
     test_time();
     test_size();
     test_size_in();

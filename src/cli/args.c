@@ -198,6 +198,43 @@ cli_parse_status cli_parse_color(const char *s, uint32_t *rgb)
     return CLI_PARSE_OK;
 }
 
+/* n whole numbers separated by ':', each in [min[i], max]. */
+static cli_parse_status parse_fields(const char *s, int n, const long *min, long max, int *v)
+{
+    char field[24];
+    for (int i = 0; i < n; i++) {
+        size_t len = strcspn(s, ":");
+        if (len >= sizeof field || (i < n - 1) != (s[len] == ':')) return CLI_PARSE_SYNTAX;
+        memcpy(field, s, len);
+        field[len] = '\0';
+        long x;
+        cli_parse_status st = cli_parse_long(field, -max, max, &x);
+        if (st) return st;
+        if (x < min[i]) return CLI_PARSE_RANGE;
+        v[i] = (int)x;
+        s += len + (i < n - 1);
+    }
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_ratio(const char *s, int *w, int *h)
+{
+    static const long min[2] = { 1, 1 };
+    int v[2];
+    cli_parse_status st = parse_fields(s, 2, min, 10000, v);
+    if (st) return st;
+    if (v[0] > 100 * v[1] || v[1] > 100 * v[0]) return CLI_PARSE_RANGE;
+    *w = v[0];
+    *h = v[1];
+    return CLI_PARSE_OK;
+}
+
+cli_parse_status cli_parse_crop(const char *s, int v[4])
+{
+    static const long min[4] = { 1, 1, 0, 0 };
+    return parse_fields(s, 4, min, 65535, v);
+}
+
 cli_parse_status cli_parse_position(const char *s, int *pos)
 {
     if (strcasecmp(s, "top") == 0) *pos = GIFC_CAPTION_TOP;
@@ -274,8 +311,11 @@ enum {
     OPT_MAX_DECODED
 };
 
+/* Editing's long-only options. */
+enum { OPT_CROP = 768, OPT_ASPECT, OPT_ASPECT_FIT, OPT_REVERSE, OPT_BOUNCE, OPT_SMOOTH_LOOP,
+       OPT_FRAMES_STEP, OPT_DROP_DUPLICATES };
 /* Caption options, apart so that other editing options can follow the lists above. */
-enum { OPT_CAPTION = 768, OPT_CAPTION_POSITION, OPT_CAPTION_SIZE, OPT_FONT };
+enum { OPT_CAPTION = OPT_DROP_DUPLICATES + 1, OPT_CAPTION_POSITION, OPT_CAPTION_SIZE, OPT_FONT };
 
 /* Batch mode's long-only options, apart so the two lists grow independently. */
 enum { OPT_TO = 512, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST };
@@ -320,6 +360,15 @@ static const struct option long_opts[] = {
     { "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
     { "max-duration", required_argument, NULL, OPT_MAX_DURATION },
     { "max-decoded", required_argument, NULL, OPT_MAX_DECODED },
+    /* editing */
+    { "crop", required_argument, NULL, OPT_CROP },
+    { "aspect", required_argument, NULL, OPT_ASPECT },
+    { "aspect-fit", required_argument, NULL, OPT_ASPECT_FIT },
+    { "reverse", no_argument, NULL, OPT_REVERSE },
+    { "bounce", no_argument, NULL, OPT_BOUNCE },
+    { "smooth-loop", optional_argument, NULL, OPT_SMOOTH_LOOP },
+    { "frames-step", required_argument, NULL, OPT_FRAMES_STEP },
+    { "drop-duplicates", no_argument, NULL, OPT_DROP_DUPLICATES },
     { "caption", required_argument, NULL, OPT_CAPTION },
     { "caption-position", required_argument, NULL, OPT_CAPTION_POSITION },
     { "caption-size", required_argument, NULL, OPT_CAPTION_SIZE },
@@ -468,6 +517,70 @@ static int take_limit_option(parser *a, int val, const char *arg)
 
 static int take_batch_option(parser *a, int val, const char *arg);
 
+static int get_crop(parser *a, const char *arg)
+{
+    cli_parse_status st = cli_parse_crop(arg, a->p->crop);
+    if (st == CLI_PARSE_SYNTAX)
+        return bad_value(a, OPT_CROP, arg, st, "a rectangle",
+                         "W:H:X:Y in pixels of the picture as shown, like 320:240:0:60");
+    if (st)
+        return bad_value(a, OPT_CROP, arg, st, "a rectangle", "W, H 1..65535; X, Y 0..65535");
+    return 0;
+}
+
+static int get_ratio(parser *a, const char *arg)
+{
+    cli_parse_status st = cli_parse_ratio(arg, &a->p->aspect_w, &a->p->aspect_h);
+    if (st == CLI_PARSE_SYNTAX)
+        return bad_value(a, OPT_ASPECT, arg, st, "an aspect ratio",
+                         "W:H like 1:1, 4:5, 9:16, 16:9");
+    if (st)
+        return bad_value(a, OPT_ASPECT, arg, st, "an aspect ratio",
+                         "1..10000 each, within 1:100..100:1");
+    return 0;
+}
+
+static int get_fit(parser *a, const char *arg)
+{
+    if (strcasecmp(arg, "crop") && strcasecmp(arg, "pad"))
+        return fail(a, "--aspect-fit: '%s' is not crop or pad", arg);
+    a->p->aspect_pad = strcasecmp(arg, "pad") == 0;
+    a->p->aspect_fit_given = 1;
+    return 0;
+}
+
+/* --smooth-loop[=S] or --smooth-loop S: getopt only hands over the '=' form, so a number
+ * in the next argument is taken as the value too (a file named like a number would need
+ * ./ in front). */
+static int get_smooth_loop(parser *a, int argc, char **argv, const char *arg)
+{
+    double v;
+    if (!arg && optind < argc &&
+        cli_parse_double(argv[optind], 0, CLI_TIME_MAX, 0, &v) != CLI_PARSE_SYNTAX)
+        arg = argv[optind++];
+    if (!arg) {
+        a->p->smooth_loop = CLI_SMOOTH_LOOP_DEFAULT;
+        return 0;
+    }
+    return get_real(a, OPT_SMOOTH_LOOP, arg, 0, 3600, 1, &a->p->smooth_loop);
+}
+
+/* Crop, aspect and the time edits. */
+static int take_edit_option(parser *a, int val, const char *arg)
+{
+    cli_prefs *p = a->p;
+    switch (val) {
+    case OPT_CROP: return get_crop(a, arg);
+    case OPT_ASPECT: return get_ratio(a, arg);
+    case OPT_ASPECT_FIT: return get_fit(a, arg);
+    case OPT_REVERSE: p->reverse = 1; return 0;
+    case OPT_BOUNCE: p->bounce = 1; return 0;
+    case OPT_FRAMES_STEP: return get_int(a, val, arg, 1, 1000, &p->frames_step);
+    case OPT_DROP_DUPLICATES: p->drop_duplicates = 1; return 0;
+    default: return take_batch_option(a, val, arg);
+    }
+}
+
 static int take_caption_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
@@ -528,7 +641,7 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_CAPTION_POSITION:
     case OPT_CAPTION_SIZE:
     case OPT_FONT: return take_caption_option(a, val, arg);
-    default: return take_batch_option(a, val, arg);
+    default: return take_edit_option(a, val, arg);
     }
 }
 
@@ -565,6 +678,17 @@ static int take_positionals(parser *a, int n, char **args)
     if (n > 1) return fail(a, "unexpected argument '%s' (gifc takes one INPUT)", args[1]);
     if (!args[0][0]) return fail(a, "INPUT is an empty string");
     a->p->input = args[0];
+    return 0;
+}
+
+/* Edits that only make sense together, checked once all options are known. */
+static int resolve_edits(parser *a)
+{
+    cli_prefs *p = a->p;
+    if (p->aspect_fit_given && !p->aspect_w)
+        return fail(a, "--aspect-fit needs --aspect W:H (the aspect to fit)");
+    if (p->smooth_loop > 0 && p->bounce)
+        return fail(a, "--smooth-loop and --bounce: a bounce already loops without a jump");
     return 0;
 }
 
@@ -745,8 +869,11 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
             getopt_error(&a, c, argv);
             return CLI_ACTION_ERROR;
         }
-        if (take_option(&a, c, optarg)) return CLI_ACTION_ERROR;
+        if (c == OPT_SMOOTH_LOOP ? get_smooth_loop(&a, argc, argv, optarg)
+                                 : take_option(&a, c, optarg))
+            return CLI_ACTION_ERROR;
     }
+    if (resolve_edits(&a)) return CLI_ACTION_ERROR;
     if (wants_batch(p, argc - optind, argv + optind)) {
         if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
             resolve_caption(&a))
@@ -794,6 +921,20 @@ void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
     if (p->max_frames) o->max_frames = (int64_t)p->max_frames;
     if (p->max_duration > 0) o->max_duration = p->max_duration;
     if (p->max_decoded) o->max_decoded_bytes = p->max_decoded;
+    if (p->crop[0]) {
+        o->crop_w = p->crop[0];
+        o->crop_h = p->crop[1];
+        o->crop_x = p->crop[2];
+        o->crop_y = p->crop[3];
+    }
+    o->aspect_w = p->aspect_w;
+    o->aspect_h = p->aspect_h;
+    o->aspect_pad = p->aspect_pad;
+    o->reverse = p->reverse;
+    o->bounce = p->bounce;
+    o->smooth_loop = p->smooth_loop;
+    o->frames_step = p->frames_step;
+    o->drop_duplicates = p->drop_duplicates;
     if (p->caption) o->caption = p->caption;
     if (p->caption_position >= 0) o->caption_position = p->caption_position;
     if (p->caption_size > 0) o->caption_size = p->caption_size;
@@ -848,7 +989,35 @@ static const char help_options[] =
     "                        or 720 if portrait, GIF from an animation: source's)\n"
     "      --height N        1..16384 pixels (default: GIF from video 480, MP4 720\n"
     "                        or 1280 if portrait, GIF from an animation: source's)\n"
+    "\n";
+
+static const char help_edit[] =
+    "Editing (geometry on the picture as shown, rotation applied, before scaling):\n"
+    "      --crop W:H:X:Y    keep the W x H rectangle whose top-left corner is X,Y\n"
+    "      --aspect W:H      cut the picture (after --crop) to W:H around its\n"
+    "                        centre: 1:1, 4:5, 9:16, 16:9...\n"
+    "      --aspect-fit crop|pad\n"
+    "                        pad: letterbox the whole picture into W:H on\n"
+    "                        --background instead of cutting (default crop)\n"
     "\n"
+    "Editing time (after --start/--duration/--fps/--speed):\n"
+    "      --reverse         play backwards\n"
+    "      --bounce          forward then backward (ping-pong); the turning frames\n"
+    "                        are not doubled. Output about twice as long\n"
+    "      --smooth-loop[=S] crossfade the last S seconds (default 1, at most half\n"
+    "                        the clip) with the first S, which are consumed into the\n"
+    "                        blend: the end flows into the start without a jump and\n"
+    "                        the output is S shorter. A number right after the\n"
+    "                        option is its value. Not with --bounce\n"
+    "      --frames-step N   keep every Nth frame, each lasting as long as the N it\n"
+    "                        replaces (same total duration)\n"
+    "      --drop-duplicates merge frames identical (within 4/255 a channel) to the\n"
+    "                        previous kept one into its delay\n"
+    "  Reverse, bounce and smooth loop read the whole clip first, into a temporary\n"
+    "  file (not memory); output starts after that.\n"
+    "\n";
+
+static const char help_budget[] =
     "Size budget:\n"
     "      --max-size SIZE   never write more than SIZE: 500K, 8MB, 10MiB (B,\n"
     "                        K/KB = 1000, KiB = 1024, M/MB, MiB, G/GB, GiB). When\n"
@@ -871,8 +1040,9 @@ static const char help_options[] =
     "MP4 (H.264, yuv420p):\n"
     "      --audio           keep the audio track, as AAC (default: no audio)\n"
     "      --background COLOR\n"
-    "                        what transparency becomes: #RRGGBB, RRGGBB, #RGB,\n"
-    "                        white, black, red, green, blue, gray (default white)\n"
+    "                        what transparency becomes (and --aspect-fit pad's\n"
+    "                        bars, in GIF too): #RRGGBB, RRGGBB, #RGB, white,\n"
+    "                        black, red, green, blue, gray (default white)\n"
     "\n"
     "Misc:\n"
     "      --json            print a one-line JSON report on stdout (on stderr when\n"
@@ -950,7 +1120,9 @@ void cli_print_help(FILE *f)
 {
     fputs(help_intro, f);
     fputs(help_options, f);
+    fputs(help_edit, f);
     fputs(help_caption, f);
+    fputs(help_budget, f);
     fputs(help_limits, f);
     fputs(help_batch, f);
     fputs(help_exit, f);

@@ -59,6 +59,13 @@ cli_parse_status cli_parse_size(const char *s, uint64_t *bytes);
  * --max-decoded. */
 cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *out);
 #define CLI_LIMIT_MAX 1e18
+/* --aspect W:H: two whole numbers 1..10000 ("16:9", "4:5"), neither more than 100 times
+ * the other. */
+cli_parse_status cli_parse_ratio(const char *s, int *w, int *h);
+/* --crop W:H:X:Y: size 1..65535, offsets 0..65535, all whole numbers. */
+cli_parse_status cli_parse_crop(const char *s, int v[4]);
+/* --smooth-loop without a value. */
+#define CLI_SMOOTH_LOOP_DEFAULT 1.0
 /* "top" or "bottom" (any case) -> GIFC_CAPTION_TOP / BOTTOM. */
 cli_parse_status cli_parse_position(const char *s, int *pos);
 /* Percent of the frame height for --caption-size: "8", "12.5", "8%"; 2..50. */
@@ -101,6 +108,14 @@ typedef struct cli_prefs {
     uint64_t max_pixels, max_frames, max_decoded; /* 0: not given */
     double max_duration;    /* 0: not given */
     int best_effort;
+    /* editing: 0 when not given */
+    int crop[4];            /* --crop W:H:X:Y; crop[0] 0: not given */
+    int aspect_w, aspect_h; /* --aspect W:H */
+    int aspect_pad;         /* --aspect-fit pad */
+    int aspect_fit_given;
+    int reverse, bounce, drop_duplicates;
+    double smooth_loop;     /* --smooth-loop [S]; 0: not given */
+    int frames_step;
     const char *caption;    /* NULL: not given; never "" after a successful parse */
     int caption_position;   /* < 0: not given; else GIFC_CAPTION_BOTTOM / TOP */
     double caption_size;    /* 0: not given; percent of the frame height */

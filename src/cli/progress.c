@@ -224,6 +224,25 @@ static void json_key(FILE *f, const char *key)
     fprintf(f, ",\"%s\":", key);
 }
 
+/* The edits asked for: crop "W:H:X:Y" and aspect "W:H" (null: none), aspect_fit, the
+ * time edits (smooth_loop in seconds, null: off). */
+static void json_edits(FILE *f, const gifc_options *o)
+{
+    if (o->crop_w > 0)
+        fprintf(f, ",\"crop\":\"%d:%d:%d:%d\"", o->crop_w, o->crop_h, o->crop_x, o->crop_y);
+    else
+        fputs(",\"crop\":null", f);
+    if (o->aspect_w > 0) fprintf(f, ",\"aspect\":\"%d:%d\"", o->aspect_w, o->aspect_h);
+    else fputs(",\"aspect\":null", f);
+    fprintf(f, ",\"aspect_fit\":\"%s\"", o->aspect_pad ? "pad" : "crop");
+    fprintf(f, ",\"reverse\":%s,\"bounce\":%s", o->reverse ? "true" : "false",
+            o->bounce ? "true" : "false");
+    json_key(f, "smooth_loop");
+    json_number(f, o->smooth_loop > 0 ? o->smooth_loop : NAN);
+    fprintf(f, ",\"frames_step\":%d,\"drop_duplicates\":%s",
+            o->frames_step > 1 ? o->frames_step : 1, o->drop_duplicates ? "true" : "false");
+}
+
 /* The caption asked for, or nulls: the text as given, where, how big (percent of the frame
  * height) and the font file (null: fontconfig's choice). */
 static void json_caption(FILE *f, const gifc_options *o)
@@ -262,6 +281,7 @@ static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
     json_number(f, o->start > 0 ? o->start : 0);
     json_key(f, "duration");
     json_number(f, o->duration > 0 ? o->duration : NAN); /* null: up to the end */
+    json_edits(f, o);
     json_caption(f, o);
     fputc('}', f);
 }
