@@ -220,6 +220,25 @@ class Batch(unittest.TestCase):
         for name in ('a.mp4', 'b.mp4'):
             self.assertIn('mp4', e2e.probe(os.path.join(self.out, name))['format'])
 
+    def test_json_lines_carry_settings(self):
+        """Each converted file's JSON line says what was done to it, edits, caption and
+        budget included, as the single-file --json does."""
+        records, _, _ = self.run_json(os.path.join(self.tree, 'a.mp4'),
+                                      os.path.join(self.tree, 'sub/b.gif'), '-o', self.out,
+                                      '--bounce', '--aspect', '1:1', '--caption', 'hi "x"',
+                                      '--max-size', '300K', code=EXIT_OK)
+        self.assertEqual(len(records), 2)
+        for r in records:
+            self.assertEqual(r['status'], 'converted', r)
+            st = r['settings']
+            self.assertIs(st['bounce'], True)
+            self.assertEqual(st['aspect'], '1:1')
+            self.assertEqual(st['caption'], 'hi "x"')
+            self.assertEqual(r['width'], r['height'])
+            self.assertEqual(r['budget']['max_size'], 300000)
+            self.assertLessEqual(r['bytes_out'], 300000)
+            self.assertEqual(r['duration'], round(r['duration'], 3))
+
     def test_not_recursive(self):
         records, summary, _ = self.run_json(self.tree, '-o', self.out)
         self.assertEqual(files_under(self.out), ['a.gif'])

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "batch.h"
+#include <stdatomic.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -20,7 +21,7 @@
 /* One batch: the plan, the shared queue and the reporter. */
 typedef struct batch_run_state {
     const cli_prefs *p;
-    volatile sig_atomic_t *stop;
+    atomic_int *stop;
     gifc_options base;      /* every file's options, validated; per job: threads, overwrite */
     int job_threads;        /* gifc_options.threads for each job */
     batch_list list;
@@ -333,7 +334,7 @@ static void run_jobs(batch_run_state *r, int jobs)
 
 /* ---- the batch ---- */
 
-static int setup(batch_run_state *r, const cli_prefs *p, volatile sig_atomic_t *stop)
+static int setup(batch_run_state *r, const cli_prefs *p, atomic_int *stop)
 {
     const char *why = NULL;
     memset(r, 0, sizeof *r);
@@ -374,7 +375,7 @@ static int convert_all(batch_run_state *r)
 {
     const cli_prefs *p = r->p;
     batch_totals *t = &r->rep.t;
-    batch_report_init(&r->rep, p, isatty(STDERR_FILENO));
+    batch_report_init(&r->rep, p, &r->base, isatty(STDERR_FILENO));
     /* What the walk and the plan settled is reported first, then the conversions. */
     for (size_t i = 0; i < r->list.n; i++) {
         batch_item *it = &r->list.v[i];
@@ -404,7 +405,7 @@ static int convert_all(batch_run_state *r)
     return code;
 }
 
-int batch_run(const cli_prefs *p, volatile sig_atomic_t *stop)
+int batch_run(const cli_prefs *p, atomic_int *stop)
 {
     batch_run_state r;
     int code = setup(&r, p, stop);

@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CLI_BATCH_H
 #define GIFC_CLI_BATCH_H
+#include <stdatomic.h>
 #include <signal.h>
 #include "args.h"
 
@@ -16,5 +17,5 @@
  * one starts, and the summary still prints. Returns the exit status: 0 when nothing failed,
  * BATCH_EXIT_FAILED, 130 / 143 when interrupted, or a usage / output error code when the
  * batch could not start. */
-int batch_run(const cli_prefs *p, volatile sig_atomic_t *stop);
+int batch_run(const cli_prefs *p, atomic_int *stop);
 #endif

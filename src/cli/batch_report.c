@@ -20,10 +20,12 @@ static const char *state_name(batch_state s)
     }
 }
 
-void batch_report_init(batch_reporter *r, const cli_prefs *p, int terminal)
+void batch_report_init(batch_reporter *r, const cli_prefs *p, const gifc_options *opts,
+                       int terminal)
 {
     memset(r, 0, sizeof *r);
     r->prefs = p;
+    r->opts = opts;
     r->json = p->json ? stdout : NULL;
     r->lines = !terminal && !p->json;
     progress_init(&r->bar, terminal && !p->json && !p->quiet);
@@ -51,7 +53,9 @@ static void count(batch_totals *t, const batch_item *it)
     }
 }
 
-static void json_item(FILE *f, const batch_item *it)
+/* One JSON line per file; a converted one carries the settings (edits and caption
+ * included) and the budget, as the single-file --json does. */
+static void json_item(FILE *f, const batch_item *it, const gifc_options *opts)
 {
     fputs("{\"input\":", f);
     report_json_string(f, it->in_path);
@@ -69,8 +73,9 @@ static void json_item(FILE *f, const batch_item *it)
         fprintf(f, ",\"format\":\"%s\",\"width\":%d,\"height\":%d,\"frames\":%" PRId64,
                 cli_format_name(r->format), r->width, r->height, r->frames);
         fputs(",\"duration\":", f);
-        report_json_number(f, r->duration);
+        report_json_number(f, round(r->duration * 1000) / 1000); /* ms, as files are timed */
         fprintf(f, ",\"kept_input\":%s", r->kept_input ? "true" : "false");
+        if (opts) report_json_settings(f, r, opts);
     }
     fputs("}\n", f);
     fflush(f);
@@ -101,7 +106,7 @@ void batch_report_item(batch_reporter *r, const batch_item *it)
 {
     count(&r->t, it);
     text_item(r, it);
-    if (r->json) json_item(r->json, it);
+    if (r->json) json_item(r->json, it, r->opts);
     batch_report_progress(r);
 }
 
@@ -158,7 +163,7 @@ void batch_report_log(batch_reporter *r, const batch_item *it, const char *level
 
 void batch_report_planned(FILE *f, const batch_item *it, int json)
 {
-    if (json) json_item(f, it);
+    if (json) json_item(f, it, NULL);
     else if (it->state == BATCH_TODO)
         fprintf(f, "convert %s -> %s%s\n", it->in_path, it->out_path,
                 it->replace ? " (replacing an older output)" : "");

@@ -20,6 +20,7 @@ typedef struct batch_totals {
 
 typedef struct batch_reporter {
     const cli_prefs *prefs;
+    const gifc_options *opts; /* every conversion's options, for the JSON settings */
     FILE *json;         /* stdout with --json, else NULL */
     int lines;          /* plain per-file lines (stderr is not a terminal, not --json) */
     progress_bar bar;   /* on a terminal */
@@ -27,7 +28,8 @@ typedef struct batch_reporter {
     double t0;          /* cli_clock() at the start */
 } batch_reporter;
 
-void batch_report_init(batch_reporter *r, const cli_prefs *p, int terminal);
+void batch_report_init(batch_reporter *r, const cli_prefs *p, const gifc_options *opts,
+                       int terminal);
 /* An item that has reached its final state: counted, then reported. */
 void batch_report_item(batch_reporter *r, const batch_item *it);
 /* Redraws the bar (at most a few times a second); no-op when there is none. */

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CLI_BATCH_WALK_H
 #define GIFC_CLI_BATCH_WALK_H
+#include <stdatomic.h>
 #include <gifc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@ typedef struct batch_list {
 } batch_list;
 
 typedef struct batch_walk_opts {
-    const volatile sig_atomic_t *stop; /* set by a signal: stop walking (the list ends early) */
+    const atomic_int *stop; /* set by a signal: stop walking (the list ends early) */
     int recursive;
     const char *const *includes, *const *excludes;
     int n_includes, n_excludes;

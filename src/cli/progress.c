@@ -311,13 +311,12 @@ void report_json(FILE *f, const run_report *rep)
     fprintf(f, ",\"format\":\"%s\",\"width\":%d,\"height\":%d,\"frames\":%" PRId64,
             r->format == GIFC_FORMAT_MP4 ? "mp4" : "gif", r->width, r->height, r->frames);
     json_key(f, "duration");
-    json_number(f, r->duration);
+    json_number(f, round(r->duration * 1000) / 1000); /* ms: no float noise from summed frames */
     fprintf(f, ",\"bytes\":%" PRIu64, r->bytes);
     json_key(f, "elapsed");
     json_number(f, rep->elapsed);
     fprintf(f, ",\"kept_input\":%s", r->kept_input ? "true" : "false");
-    json_settings(f, r, rep->opts);
-    if (r->budget) json_budget(f, r);
+    report_json_settings(f, r, rep->opts);
     fputs("}\n", f);
 }
 
@@ -331,6 +330,12 @@ void report_json_error(FILE *f, const char *input, const char *output, const cha
     json_key(f, "error");
     json_string(f, error);
     fprintf(f, ",\"exit_code\":%d}\n", exit_code);
+}
+
+void report_json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
+{
+    json_settings(f, r, o);
+    if (r->budget) json_budget(f, r);
 }
 
 void report_json_string(FILE *f, const char *s) { json_string(f, s); }

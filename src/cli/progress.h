@@ -44,6 +44,9 @@ void report_json_error(FILE *f, const char *input, const char *output, const cha
  * UTF-8 become U+FFFD; NULL prints null) and a number (null when not finite). */
 void report_json_string(FILE *f, const char *s);
 void report_json_number(FILE *f, double v);
+/* The "settings" member (and "budget" with --max-size) of a result, as report_json writes
+ * them: each starts with a comma, for inside an object. */
+void report_json_settings(FILE *f, const gifc_result *r, const gifc_options *o);
 /* "512 B", "12.3 kB", "2.4 MB" (powers of 1000). */
 void format_bytes(char *buf, size_t n, uint64_t bytes);
 #endif

@@ -1,6 +1,7 @@
 /* Spooling stdin to a temporary file, and writing all of a buffer to stdout.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "stdio_files.h"
+#include <stdatomic.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@ static void wait_ready(int fd, short events)
     poll(&p, 1, -1);
 }
 
-int write_all(int fd, const void *data, size_t size, const volatile sig_atomic_t *stop)
+int write_all(int fd, const void *data, size_t size, const atomic_int *stop)
 {
     const char *p = data;
     while (size > 0) {
@@ -34,7 +35,7 @@ int write_all(int fd, const void *data, size_t size, const volatile sig_atomic_t
     return 0;
 }
 
-static spool_status copy_stdin(int out, const volatile sig_atomic_t *stop, int *err)
+static spool_status copy_stdin(int out, const atomic_int *stop, int *err)
 {
     char buf[65536];
     for (;;) {
@@ -59,7 +60,7 @@ static spool_status copy_stdin(int out, const volatile sig_atomic_t *stop, int *
     }
 }
 
-spool_status spool_stdin(stdin_spool *sp, const volatile sig_atomic_t *stop, int *err)
+spool_status spool_stdin(stdin_spool *sp, const atomic_int *stop, int *err)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";

@@ -2,6 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CLI_STDIO_FILES_H
 #define GIFC_CLI_STDIO_FILES_H
+#include <stdatomic.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -21,11 +22,11 @@ typedef enum spool_status {
 
 /* Copies all of stdin into a new file (mode 0600) in $TMPDIR, or /tmp. Call spool_remove()
  * afterwards whatever the result. */
-spool_status spool_stdin(stdin_spool *sp, const volatile sig_atomic_t *stop, int *err);
+spool_status spool_stdin(stdin_spool *sp, const atomic_int *stop, int *err);
 void spool_remove(stdin_spool *sp);
 
 /* Writes all of data to fd, resuming after short writes and EINTR / EAGAIN. Returns 0 or an
  * errno value (EPIPE when the reader went away, with SIGPIPE ignored); EINTR only when *stop
  * is set. */
-int write_all(int fd, const void *data, size_t size, const volatile sig_atomic_t *stop);
+int write_all(int fd, const void *data, size_t size, const atomic_int *stop);
 #endif
