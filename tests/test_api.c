@@ -132,12 +132,57 @@ static void test_options(void)
     CHECK(gifc_format_from_path("a.gif/b") == GIFC_FORMAT_AUTO, "format in a folder name");
 }
 
+/* Through the public API: a limit refuses with its own code and a message naming it; the
+ * edits and the caption come out as asked (a square, a bounce's frame count). */
+static void test_limits_and_edits(const char *fixtures)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/h264_aac_320x180_25fps_2s.mp4", fixtures);
+    size_t n = 0;
+    uint8_t *in = slurp(path, &n);
+    CHECK(in, "cannot read %s", path);
+    if (!in) return;
+    gifc_options o;
+    gifc_options_init(&o);
+    o.max_frames = 5; /* the clip has 50 */
+    gifc_context *ctx = NULL;
+    uint8_t *out = NULL;
+    size_t out_n = 0;
+    gifc_result r;
+    CHECK(gifc_context_new(&o, &ctx) == GIFC_OK, "context");
+    gifc_error e = gifc_convert_memory(ctx, in, n, &out, &out_n, &r);
+    CHECK(e == GIFC_ERR_LIMIT && out == NULL, "max_frames 5 gave %d", e);
+    CHECK(strstr(gifc_context_message(ctx), "max_frames") != NULL, "message: %s",
+          gifc_context_message(ctx));
+    gifc_context_free(&ctx);
+
+    gifc_options_init(&o);
+    o.width = 160;
+    o.fps = 10;
+    o.aspect_w = o.aspect_h = 1;
+    o.bounce = 1;
+    o.caption = "api";
+    CHECK(gifc_context_new(&o, &ctx) == GIFC_OK, "context with edits");
+    e = gifc_convert_memory(ctx, in, n, &out, &out_n, &r);
+    CHECK(e == GIFC_OK, "edits: %s", gifc_context_message(ctx));
+    CHECK(r.width == r.height, "aspect 1:1 gave %dx%d", r.width, r.height);
+    /* 2 s at 10 fps: 20 frames, bounced without repeating the turns: 38 */
+    CHECK(r.frames >= 36 && r.frames <= 38, "bounce gave %lld frames", (long long)r.frames);
+    gifc_free(out);
+    gifc_context_free(&ctx);
+    o.smooth_loop = 0.5; /* with bounce still set */
+    const char *why = NULL;
+    CHECK(gifc_options_validate(&o, &why) == GIFC_ERR_INVALID_ARG && why, "loop with bounce");
+    free(in);
+}
+
 int main(int argc, char **argv)
 {
     const char *fixtures = argc > 1 ? argv[1] : "fixtures";
     test_options();
     test_memory(fixtures);
     test_abort_and_paths(fixtures);
+    test_limits_and_edits(fixtures);
     if (failures) fprintf(stderr, "%d failure(s)\n", failures);
     else printf("api: all checks passed\n");
     return failures ? 1 : 0;
