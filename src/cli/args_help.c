@@ -1,0 +1,187 @@
+/* gifc --help: the text, in parts (C11 guarantees string literals of 4095 characters).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "args.h"
+
+static const char help_intro[] =
+    "Usage: gifc [options] INPUT [-o OUTPUT]\n"
+    "\n"
+    "Converts a video (anything FFmpeg reads: MP4, MOV, MKV, WebM...) or an\n"
+    "animation (GIF, APNG, animated WebP) into an optimised GIF or a small H.264\n"
+    "MP4. The format follows OUTPUT's extension, or --format. Without -o, OUTPUT is\n"
+    "INPUT with its extension replaced. INPUT '-' reads standard input, OUTPUT '-'\n"
+    "writes standard output. Nothing is left behind on failure, and an existing\n"
+    "OUTPUT is kept unless --force is given.\n"
+    "\n"
+    "Examples:\n"
+    "  gifc clip.mp4 -o clip.gif    video to GIF (fits 480x480, 15 fps)\n"
+    "  gifc big.gif -o small.mp4    GIF to a much smaller MP4, same size and timing\n"
+    "\n"
+    "Defaults: a GIF made from a video fits inside 480x480 at 15 fps (the source's\n"
+    "fps if lower), quality 90, 256 colours, dither 1.0, looping forever. A GIF\n"
+    "made from an animation keeps the source's size and timing. An MP4 is H.264\n"
+    "yuv420p fitted inside 1280x720 (720x1280 if portrait), keeps the source's\n"
+    "timing, has no audio unless --audio, and shows transparency over --background.\n"
+    "\n";
+
+static const char help_options[] =
+    "Output:\n"
+    "  -o, --output PATH     file to write, '-' = standard output (default: INPUT\n"
+    "                        with the format's extension; NAME.gifc.gif when that\n"
+    "                        would be INPUT itself)\n"
+    "      --format gif|mp4  output format (default: from OUTPUT's extension, one\n"
+    "                        of .gif .mp4 .m4v; gif for standard output)\n"
+    "      --quality N       1..100: GIF colour fidelity, MP4 quality (default 90)\n"
+    "      --fast            quicker, somewhat bigger files (default off)\n"
+    "  -f, --force           replace OUTPUT if it exists (default: refuse, exit 7)\n"
+    "\n"
+    "Timing (T = seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30, 01:02:03.5):\n"
+    "      --start T         begin T into INPUT (default 0)\n"
+    "      --duration T      convert T of INPUT (default: up to the end)\n"
+    "      --end T           stop T into INPUT; after --start, not with --duration\n"
+    "      --fps N           frames a second, above 0 up to 100 (default: GIF from\n"
+    "                        video 15 or the source's if lower, else source timing)\n"
+    "      --speed X         playback speed 0.25..4 (default 1)\n"
+    "\n"
+    "Size (a box to fit inside, aspect ratio kept, never enlarged):\n"
+    "      --width N         1..16384 pixels (default: GIF from video 480, MP4 1280\n"
+    "                        or 720 if portrait, GIF from an animation: source's)\n"
+    "      --height N        1..16384 pixels (default: GIF from video 480, MP4 720\n"
+    "                        or 1280 if portrait, GIF from an animation: source's)\n"
+    "\n";
+
+static const char help_edit[] =
+    "Editing (geometry on the picture as shown, rotation applied, before scaling):\n"
+    "      --crop W:H:X:Y    keep the W x H rectangle whose top-left corner is X,Y\n"
+    "      --aspect W:H      cut the picture (after --crop) to W:H around its\n"
+    "                        centre: 1:1, 4:5, 9:16, 16:9...\n"
+    "      --aspect-fit crop|pad\n"
+    "                        pad: letterbox the whole picture into W:H on\n"
+    "                        --background instead of cutting (default crop)\n"
+    "\n"
+    "Editing time (after --start/--duration/--fps/--speed):\n"
+    "      --reverse         play backwards\n"
+    "      --bounce          forward then backward (ping-pong); the turning frames\n"
+    "                        are not doubled. Output about twice as long\n"
+    "      --smooth-loop[=S] crossfade the last S seconds (default 1, at most half\n"
+    "                        the clip) with the first S, which are consumed into the\n"
+    "                        blend: the end flows into the start without a jump and\n"
+    "                        the output is S shorter. A number right after the\n"
+    "                        option is its value. Not with --bounce\n"
+    "      --frames-step N   keep every Nth frame, each lasting as long as the N it\n"
+    "                        replaces (same total duration)\n"
+    "      --drop-duplicates merge frames identical (within 4/255 a channel) to the\n"
+    "                        previous kept one into its delay\n"
+    "  Reverse, bounce and smooth loop read the whole clip first, into a temporary\n"
+    "  file (not memory); output starts after that.\n"
+    "\n";
+
+static const char help_budget[] =
+    "Size budget:\n"
+    "      --max-size SIZE   never write more than SIZE: 500K, 8MB, 10MiB (B,\n"
+    "                        K/KB = 1000, KiB = 1024, M/MB, MiB, G/GB, GiB). When\n"
+    "                        the plain result is bigger, gifc searches for the\n"
+    "                        settings that lose least (GIF: size, fps, change\n"
+    "                        threshold, colours, lossy LZW; MP4: two-pass bitrate,\n"
+    "                        then size) and lands at 0.92-1.0x of SIZE (MP4\n"
+    "                        0.95-1.0x). Floors: GIF 32 px, 5 fps, 16 colours,\n"
+    "                        lossy 200; MP4 96 px. Below them: exit 8\n"
+    "      --best-effort     with --max-size: write the smallest result reached\n"
+    "                        instead of failing when SIZE cannot be met\n"
+    "\n"
+    "GIF:\n"
+    "      --colors N        palette size 2..256 (default 256)\n"
+    "      --dither X        dithering strength 0..1 (default 1.0)\n"
+    "      --lossy N         lossy LZW 0..200: fewer bytes, some streaks; about 20\n"
+    "                        is mild, 80 strong (default 0, exact)\n"
+    "      --loop N          times to loop 0..65535, 0 = forever (default 0)\n"
+    "\n"
+    "MP4 (H.264, yuv420p):\n"
+    "      --audio           keep the audio track, as AAC (default: no audio)\n"
+    "      --background COLOR\n"
+    "                        what transparency becomes (and --aspect-fit pad's\n"
+    "                        bars, in GIF too): #RRGGBB, RRGGBB, #RGB, white,\n"
+    "                        black, red, green, blue, gray (default white)\n"
+    "\n"
+    "Misc:\n"
+    "      --json            print a one-line JSON report on stdout (on stderr when\n"
+    "                        OUTPUT is '-') instead of the summary line\n"
+    "  -q, --quiet           print errors only\n"
+    "  -v, --verbose         log what is done; twice for debug detail\n"
+    "      --threads N       worker threads 0..256, 0 = one per core (default 0)\n"
+    "      --version         print the version and exit\n"
+    "  -h, --help            print this help and exit\n"
+    "\n";
+
+/* GIFC_CAPTION_MAX_LINES, GIFC_CAPTION_MIN_PIXELS and GIFC_CAPTION_DEFAULT_SIZE. */
+static const char help_caption[] =
+    "Caption (drawn on every frame before quantisation; white, dark outline):\n"
+    "      --caption TEXT    UTF-8 text, centred; wraps at 90% of the width, at most\n"
+    "                        3 lines (the rest ends in '...'); a newline in TEXT\n"
+    "                        breaks the line (in a shell: $'one\\ntwo')\n"
+    "      --caption-position top|bottom\n"
+    "                        where it goes (default bottom)\n"
+    "      --caption-size PERCENT\n"
+    "                        text height, 2..50 percent of the frame height, at\n"
+    "                        least 10 px (default 8)\n"
+    "      --font FILE       font file (TTF, OTF, TTC) (default: fontconfig's sans\n"
+    "                        font, others for characters it lacks, such as CJK)\n"
+    "\n";
+
+/* The defaults are gifc.h's GIFC_DEFAULT_MAX_*: keep the two in step. */
+static const char help_limits[] =
+    "Limits (an input over one is refused: exit 10, nothing written):\n"
+    "      --max-pixels N    pixels in one frame; N takes K/M/G like --max-size\n"
+    "                        (default 50M: 8K video passes)\n"
+    "      --max-frames N    frames decoded, or declared by the file (default 2M)\n"
+    "      --max-duration T  time of INPUT read (default 12:00:00)\n"
+    "      --max-decoded SIZE\n"
+    "                        decoded pictures, at width x height x 4 bytes a\n"
+    "                        frame (default 32TiB)\n"
+    "\n";
+
+static const char help_batch[] =
+    "Batch (gifc [options] DIR|FILE... -o OUTDIR):\n"
+    "  Converts every media file found (by extension) into OUTDIR; other files are\n"
+    "  skipped and counted. Every option above applies to each file. An output newer\n"
+    "  than its input is skipped (so a re-run resumes); -f redoes it.\n"
+    "  -r, --recursive       walk sub-folders too, mirrored under OUTDIR\n"
+    "      --to gif|mp4      output format for every file (default gif)\n"
+    "      --include GLOB    only files matching GLOB (without '/' it matches the\n"
+    "                        file name, with '/' the relative path); repeatable\n"
+    "      --exclude GLOB    leave out files matching GLOB; repeatable\n"
+    "  -j, --jobs N          files converted at a time, 0 = one per core (default\n"
+    "                        0); each gets cores/N threads unless --threads is given\n"
+    "      --shard K/N       take share K of N (by a hash of each file's path below\n"
+    "                        its INPUT): N machines split one tree, no overlap\n"
+    "      --list            print the planned jobs and convert nothing\n"
+    "  With --json: one JSON line per file, then a summary line.\n"
+    "  Exit status: 0 nothing failed, 9 some files failed (see the summary).\n"
+    "\n";
+
+static const char help_exit[] =
+    "Exit status:\n"
+    "  0    success\n"
+    "  1    internal or encoder failure\n"
+    "  2    usage error: bad option or value\n"
+    "  3    input cannot be read: missing, unreadable, a directory\n"
+    "  4    input not supported: unknown format, no video stream\n"
+    "  5    input corrupt or truncated\n"
+    "  6    output cannot be written: folder missing, disk full, same file as INPUT\n"
+    "  7    output exists: use --force to replace it\n"
+    "  8    --max-size cannot be met, even at the floor settings (nothing written)\n"
+    "  9    batch: at least one file failed (the others were converted)\n"
+    "  10   input over a limit: --max-pixels, --max-frames, --max-duration or\n"
+    "       --max-decoded (raise the one the message names)\n"
+    "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
+
+void cli_print_help(FILE *f)
+{
+    fputs(help_intro, f);
+    fputs(help_options, f);
+    fputs(help_edit, f);
+    fputs(help_caption, f);
+    fputs(help_budget, f);
+    fputs(help_limits, f);
+    fputs(help_batch, f);
+    fputs(help_exit, f);
+}
