@@ -1,6 +1,6 @@
 /* Unit test of the gifc command-line parsers (src/cli/args.c), which link without libgifc:
  *   gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude -Isrc/cli src/cli/args.c \
- *       tests/test_cli_args.c -lm -o /tmp/t && /tmp/t
+ *       src/cli/args_help.c tests/test_cli_args.c -lm -o /tmp/t && /tmp/t
  * Exits 0 when every check passes, 1 after printing each failure.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "args.h"
@@ -12,15 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(cond)                                                                          \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);         \
-            failures++;                                                                      \
-        }                                                                                    \
-    } while (0)
+#include "check.h"
 
 /* ---- time ---- */
 

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+#include "check.h"
 
 enum { W = 96, H = 64, NFRAMES = 12 };
 
@@ -70,33 +69,43 @@ static int play(const char *path, composite *out, int max)
     return n;
 }
 
-static void test_composite_and_merge(void)
+/* Encodes draw()'s NFRAMES frames at 10 fps (10 cs a frame, 120 cs in all) with p into a
+ * new temp file named in path (a mkstemp template); *dur: what the encoder reports. 0 when
+ * the file could not be made (checks have then failed). */
+static int encode_drawn(char *path, const gifenc_params *p, double *dur)
 {
-    char path[] = "/tmp/gifc-test-encXXXXXX";
     int fd = mkstemp(path);
     FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
     CHECK(fp, "cannot create a temp file");
-    if (!fp) return;
-    gifenc_params p = { .width = W, .height = H, .colors = 256, .quality = 90, .dither = 1.0,
-                        .loop = 0, .threads = 2 };
+    if (!fp) return 0;
     gifenc *g = NULL;
     gerr e = { 0 };
-    CHECK(gifenc_open(&g, fp, &p, &e) == GIFC_OK, "open: %s", e.msg);
+    CHECK(gifenc_open(&g, fp, p, &e) == GIFC_OK, "open: %s", e.msg);
     gframe f;
     gframe_alloc(&f, W, H);
-    /* 10 fps: 10 cs a frame, 120 cs in all. */
     for (int i = 0; i < NFRAMES && g; i++) {
         draw(&f, i);
         f.pts = i * 0.1;
         f.duration = 0.1;
         CHECK(gifenc_push(g, &f, &e) == GIFC_OK, "push %d: %s", i, e.msg);
     }
-    uint64_t bytes = 0;
-    int64_t frames = 0;
-    double dur = 0;
-    CHECK(g && gifenc_finish(g, &bytes, &frames, &dur, &e) == GIFC_OK, "finish: %s", e.msg);
+    *dur = 0;
+    CHECK(g && gifenc_finish(g, NULL, NULL, dur, &e) == GIFC_OK, "finish: %s", e.msg);
     gifenc_free(&g);
+    gframe_free(&f);
     fclose(fp);
+    return 1;
+}
+
+static void test_composite_and_merge(void)
+{
+    char path[] = "/tmp/gifc-test-encXXXXXX";
+    gifenc_params p = { .width = W, .height = H, .colors = 256, .quality = 90, .dither = 1.0,
+                        .loop = 0, .threads = 2 };
+    double dur;
+    if (!encode_drawn(path, &p, &dur)) return;
+    gframe f;
+    gframe_alloc(&f, W, H);
 
     composite *shown = calloc(NFRAMES, sizeof *shown);
     int n = play(path, shown, NFRAMES);
@@ -207,27 +216,13 @@ static void test_global_table_reused(void)
     static const uint8_t table[8 * 3] = { 30, 40, 90, 250, 200, 20, 255, 255, 255, 0, 0, 0,
                                           1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
     char path[] = "/tmp/gifc-test-globalXXXXXX";
-    int fd = mkstemp(path);
-    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    CHECK(fp, "cannot create a temp file");
-    if (!fp) return;
     gifenc_params p = { .width = W, .height = H, .colors = 256, .quality = 90, .dither = 1.0,
                         .threads = 2, .palette_source = 1, .global_palette = table,
                         .global_colors = 8 };
-    gifenc *g = NULL;
-    gerr e = { 0 };
-    CHECK(gifenc_open(&g, fp, &p, &e) == GIFC_OK, "open: %s", e.msg);
+    double dur;
+    if (!encode_drawn(path, &p, &dur)) return;
     gframe f;
     gframe_alloc(&f, W, H);
-    for (int i = 0; i < NFRAMES && g; i++) {
-        draw(&f, i);
-        f.pts = i * 0.1;
-        f.duration = 0.1;
-        CHECK(gifenc_push(g, &f, &e) == GIFC_OK, "push %d: %s", i, e.msg);
-    }
-    CHECK(g && gifenc_finish(g, NULL, NULL, NULL, &e) == GIFC_OK, "finish: %s", e.msg);
-    gifenc_free(&g);
-    fclose(fp);
 
     int err = 0;
     GifFileType *gif = DGifOpenFileName(path, &err);
