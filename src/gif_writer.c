@@ -157,6 +157,12 @@ static int keep_raw(gifw *g, const gifw_frame *f)
 
 void gifw_set_log(gifw *g, FILE *log) { g->log = log; }
 
+/* An RGB colour as a set key: never 0, which marks an empty slot. */
+static uint32_t colour_key(const uint8_t *c)
+{
+    return ((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) + 1;
+}
+
 static unsigned slot_of(uint32_t key)
 {
     return (key * 2654435761u) >> 22 & (GLOBAL_SLOTS - 1);
@@ -169,8 +175,7 @@ void gifw_set_global(gifw *g, const uint8_t *rgb, int n)
     g->nglobal = n;
     memset(g->gkey, 0, sizeof g->gkey);
     for (int i = 0; i < n; i++) {
-        const uint8_t *c = rgb + i * 3;
-        uint32_t key = ((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) + 1;
+        uint32_t key = colour_key(rgb + i * 3);
         unsigned k = slot_of(key);
         while (g->gkey[k] && g->gkey[k] != key) k = (k + 1) & (GLOBAL_SLOTS - 1);
         if (g->gkey[k]) continue; /* a repeated colour: the first entry serves */
@@ -181,7 +186,7 @@ void gifw_set_global(gifw *g, const uint8_t *rgb, int n)
 
 static int global_entry(const gifw *g, const uint8_t *c)
 {
-    uint32_t key = ((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) + 1;
+    uint32_t key = colour_key(c);
     for (unsigned k = slot_of(key); g->gkey[k]; k = (k + 1) & (GLOBAL_SLOTS - 1))
         if (g->gkey[k] == key) return g->gidx[k];
     return -1;

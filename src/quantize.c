@@ -93,15 +93,21 @@ static void palette_for_remap(const liq_palette *lp, remap_palette *rp)
     }
 }
 
+/* The palette the remap ended with (its k-means step may have moved entries). */
+static void take_palette(quant_out *out, const remap_palette *rp)
+{
+    memcpy(out->palette, rp->rgb, (size_t)rp->ncolors * 3);
+    out->ncolors = rp->ncolors;
+    out->transparent = rp->transparent;
+}
+
 gifc_error quantizer_remap(quantizer *q, qpalette *pal, uint8_t *const *rows, int w, int h,
                            quant_out *out, gerr *e)
 {
     remap_palette rp;
     palette_for_remap(liq_get_palette(pal->res), &rp);
     if (remap_rows(q->remap, rows, w, h, &rp, q->dither, &out->indices, e)) return e->code;
-    memcpy(out->palette, rp.rgb, (size_t)rp.ncolors * 3);
-    out->ncolors = rp.ncolors;
-    out->transparent = rp.transparent;
+    take_palette(out, &rp);
     return GIFC_OK;
 }
 
@@ -118,9 +124,7 @@ gifc_error quantizer_exact(quantizer *q, uint8_t *const *rows, int w, int h,
         rp.ncolors++;
     }
     if (remap_rows(q->remap, rows, w, h, &rp, 0, &out->indices, e)) return e->code;
-    memcpy(out->palette, rp.rgb, (size_t)rp.ncolors * 3);
-    out->ncolors = rp.ncolors;
-    out->transparent = rp.transparent;
+    take_palette(out, &rp);
     return GIFC_OK;
 }
 
