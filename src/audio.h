@@ -34,7 +34,7 @@
 #define GIFC_AUDIO_H
 #include <stddef.h>
 #include <stdint.h>
-#include "err.h"
+#include "gerr.h"
 #include "mp4_writer.h"
 
 typedef struct audio_src audio_src;

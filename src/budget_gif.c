@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget_gif.h"
 
-#include "context.h"
+#include "ctx.h"
 #include "gif_writer.h"
 #include "reader.h"
 

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget_gif.h"
 
-#include "context.h"
+#include "ctx.h"
+#include "caption.h"
 #include "gif_encoder.h"
 #include "gif_read.h"
 #include "gif_writer.h"

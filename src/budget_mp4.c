@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget.h"
 
-#include "context.h"
+#include "ctx.h"
 #include "scale.h"
 
 #include <math.h>

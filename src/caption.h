@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CAPTION_H
 #define GIFC_CAPTION_H
-#include "err.h"
+#include "gerr.h"
 #include "frame.h"
 
 typedef struct caption_params {

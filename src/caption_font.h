@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CAPTION_FONT_H
 #define GIFC_CAPTION_FONT_H
-#include "err.h"
+#include "gerr.h"
 
 #include <ft2build.h>
 #include FT_FREETYPE_H

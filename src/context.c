@@ -1,6 +1,8 @@
 /* Options, context lifetime, error texts.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "context.h"
+#include "ctx.h"
+#include "caption.h"
+#include "plan.h"
 
 #include <libavutil/error.h>
 #include <libavutil/log.h>
@@ -162,51 +164,5 @@ GIFC_API const char *gifc_version(void) { return GIFC_VERSION_STRING; }
 
 GIFC_API gifc_format gifc_format_from_path(const char *path)
 {
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (!dot || strchr(dot, '/')) return GIFC_FORMAT_AUTO;
-    if (!strcasecmp(dot, ".gif")) return GIFC_FORMAT_GIF;
-    if (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")) return GIFC_FORMAT_MP4;
-    return GIFC_FORMAT_AUTO;
-}
-
-static gifc_error gerr_vset(gerr *e, gifc_error code, const char *suffix, const char *fmt,
-                            va_list ap)
-{
-    if (!e || e->code != GIFC_OK) return e ? e->code : code;
-    e->code = code;
-    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    if (suffix && n >= 0 && (size_t)n < sizeof e->msg)
-        snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", suffix);
-    return code;
-}
-
-gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    gifc_error r = gerr_vset(e, code, NULL, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
-{
-    char buf[AV_ERROR_MAX_STRING_SIZE] = "";
-    av_strerror(averr, buf, sizeof buf);
-    va_list ap;
-    va_start(ap, fmt);
-    gifc_error r = gerr_vset(e, code, buf, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-void ctx_log(const gifc_context *ctx, gifc_log_level level, const char *fmt, ...)
-{
-    if (!ctx->opts.log) return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    ctx->opts.log(ctx->opts.log_user, level, line);
+    return plan_format_from_path(path);
 }

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_DECODE_WEBP_H
 #define GIFC_DECODE_WEBP_H
-#include "err.h"
+#include "gerr.h"
 #include "source.h"
 #include <libavutil/frame.h>
 

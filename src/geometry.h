@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_GEOMETRY_H
 #define GIFC_GEOMETRY_H
-#include "err.h"
+#include "gerr.h"
 #include "gifc.h"
 
 /* All in display pixels (rotation and sample aspect applied) of a disp_w x disp_h picture. */

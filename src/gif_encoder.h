@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_GIF_ENCODER_H
 #define GIFC_GIF_ENCODER_H
-#include "err.h"
+#include "gerr.h"
 #include "frame.h"
 #include <stdio.h>
 

@@ -5,7 +5,7 @@
 #ifndef GIFC_GIF_WRITER_H
 #define GIFC_GIF_WRITER_H
 #include "buf.h"
-#include "err.h"
+#include "gerr.h"
 #include <stdint.h>
 #include <stdio.h>
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_INPUT_LIMITS_H
 #define GIFC_INPUT_LIMITS_H
-#include "err.h"
+#include "gerr.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_MEMIO_H
 #define GIFC_MEMIO_H
-#include "err.h"
+#include "gerr.h"
 #include <libavformat/avformat.h>
 
 typedef struct memio {

@@ -46,7 +46,7 @@
 #define GIFC_MP4_WRITER_H
 #include <stdint.h>
 #include <libavutil/rational.h>
-#include "err.h"
+#include "gerr.h"
 #include "frame.h"
 
 typedef struct mp4w mp4w;

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_OUTPUT_H
 #define GIFC_OUTPUT_H
-#include "err.h"
+#include "gerr.h"
 #include <stdint.h>
 #include <stdio.h>
 

@@ -2,7 +2,8 @@
  * chosen from what the input is and what the output will be.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget.h"
-#include "context.h"
+#include "ctx.h"
+#include "caption.h"
 #include "gif_keep.h"
 #include "gif_writer.h"
 #include "mp4_writer.h"

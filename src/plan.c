@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 /* Defaults that make a short clip a shareable GIF of a few MB (README has measured sizes). */
 #define GIF_VIDEO_BOX 480
@@ -13,10 +14,19 @@
 #define MP4_LONG_SIDE 1280
 #define MP4_SHORT_SIDE 720
 
+gifc_format plan_format_from_path(const char *path)
+{
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return GIFC_FORMAT_AUTO;
+    if (!strcasecmp(dot, ".gif")) return GIFC_FORMAT_GIF;
+    if (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")) return GIFC_FORMAT_MP4;
+    return GIFC_FORMAT_AUTO;
+}
+
 static gifc_format choose_format(const gifc_options *o, const char *out_path)
 {
     if (o->format != GIFC_FORMAT_AUTO) return o->format;
-    gifc_format f = gifc_format_from_path(out_path);
+    gifc_format f = plan_format_from_path(out_path);
     return f == GIFC_FORMAT_AUTO ? GIFC_FORMAT_GIF : f;
 }
 

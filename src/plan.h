@@ -36,5 +36,7 @@ typedef struct job {
     size_t *out_size;
 } job;
 
+/* Format from a path's extension (.gif, .mp4, .m4v, any case); AUTO when unknown. */
+gifc_format plan_format_from_path(const char *path);
 void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p);
 #endif

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_POOL_H
 #define GIFC_POOL_H
-#include "err.h"
+#include "gerr.h"
 
 typedef struct pool pool;
 typedef void (*pool_fn)(void *arg, int worker);

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_QUANTIZE_H
 #define GIFC_QUANTIZE_H
-#include "err.h"
+#include "gerr.h"
 #include <stdint.h>
 
 typedef struct quantizer quantizer;

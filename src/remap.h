@@ -7,7 +7,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_REMAP_H
 #define GIFC_REMAP_H
-#include "err.h"
+#include "gerr.h"
 #include <stdint.h>
 
 typedef struct remapper remapper;

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_SCALE_H
 #define GIFC_SCALE_H
-#include "err.h"
+#include "gerr.h"
 #include "frame.h"
 #include "geometry.h"
 #include <libavutil/frame.h>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sink.h"
 
-#include "context.h"
+#include "ctx.h"
 #include "reader.h"
 
 #include <stdio.h>

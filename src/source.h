@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_SOURCE_H
 #define GIFC_SOURCE_H
-#include "err.h"
+#include "gerr.h"
 #include "frame.h"
 #include "geometry.h"
 #include "input_limits.h"

@@ -1,7 +1,7 @@
 /* Internal error record: a gifc_error code plus a one-line detail.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef GIFC_ERR_H
-#define GIFC_ERR_H
+#ifndef GIFC_GERR_H
+#define GIFC_GERR_H
 #include "gifc.h"
 
 typedef struct gerr {

@@ -1,15 +1,18 @@
-/* The library context: options, last error, log helper. Private.
+/* The library context as the pipeline sees it: options, the error record, the opened
+ * caption. Data only, so that the stages below the public API (sink, budget) can read it
+ * without depending on context.c, which implements the public functions.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#ifndef GIFC_CONTEXT_H
-#define GIFC_CONTEXT_H
-#include "caption.h"
-#include "err.h"
+#ifndef GIFC_CTX_H
+#define GIFC_CTX_H
+#include "gerr.h"
 #include "gifc.h"
+
+struct caption;
 
 struct gifc_context {
     gifc_options opts;     /* caption and font point to the context's own copies */
     gerr err;
-    caption *cap;          /* opts.caption checked and its fonts opened, at the first
+    struct caption *cap;   /* opts.caption checked and its fonts opened, at the first
                               conversion (kept for the next ones); NULL when none */
 };
 
