@@ -8,7 +8,7 @@
  * accepted outside its range, an error that is not one line, a parse the library would then
  * reject (main.c and batch.c turn that into a late, worse-worded error).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "args.h"
+#include "cli/args.h"
 
 #include <math.h>
 #include <stdio.h>

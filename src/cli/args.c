@@ -2,7 +2,7 @@
  * help text is in args_help.c).
  * No libgifc calls here (see args.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "args.h"
+#include "cli/args.h"
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /* gifc --help: the text, in parts (C11 guarantees string literals of 4095 characters).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "args.h"
+#include "cli/args.h"
 
 static const char help_intro[] =
     "Usage: gifc [options] INPUT [-o OUTPUT]\n"

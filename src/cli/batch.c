@@ -1,7 +1,7 @@
 /* Batch mode: plan and run (see batch.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #define _GNU_SOURCE /* sched_getaffinity */
-#include "batch.h"
+#include "cli/batch.h"
 #include <stdatomic.h>
 #include <errno.h>
 #include <pthread.h>
@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch_paths.h"
-#include "batch_report.h"
-#include "batch_walk.h"
-#include "progress.h"
+#include "cli/batch_paths.h"
+#include "cli/batch_report.h"
+#include "cli/batch_walk.h"
+#include "cli/progress.h"
 
 /* One batch: the plan, the shared queue and the reporter. */
 typedef struct batch_run_state {

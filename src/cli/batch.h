@@ -7,7 +7,7 @@
 #define GIFC_CLI_BATCH_H
 #include <stdatomic.h>
 #include <signal.h>
-#include "args.h"
+#include "cli/args.h"
 
 /* Exit status of a batch in which some files failed (the others were converted). */
 #define BATCH_EXIT_FAILED 9

@@ -1,6 +1,6 @@
 /* Batch mode's pure helpers (see batch_paths.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "batch_paths.h"
+#include "cli/batch_paths.h"
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>

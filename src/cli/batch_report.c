@@ -1,6 +1,6 @@
 /* Batch mode's reports (see batch_report.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "batch_report.h"
+#include "cli/batch_report.h"
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>

@@ -5,9 +5,9 @@
 #ifndef GIFC_CLI_BATCH_REPORT_H
 #define GIFC_CLI_BATCH_REPORT_H
 #include <stdio.h>
-#include "args.h"
-#include "batch_walk.h"
-#include "progress.h"
+#include "cli/args.h"
+#include "cli/batch_walk.h"
+#include "cli/progress.h"
 
 typedef struct batch_totals {
     size_t files;       /* items reported: converted + skipped + failed + cancelled */

@@ -1,7 +1,7 @@
 /* Batch mode: walking the INPUT folders (see batch_walk.h).
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "batch_walk.h"
-#include "batch_paths.h"
+#include "cli/batch_walk.h"
+#include "cli/batch_paths.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

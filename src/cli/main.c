@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "args.h"
-#include "batch.h"
-#include "progress.h"
-#include "stdio_files.h"
+#include "cli/args.h"
+#include "cli/batch.h"
+#include "cli/progress.h"
+#include "cli/stdio_files.h"
 
 /* The only global: all a signal handler may safely touch. Holds the signal number (0 = none)
  * so the exit status can tell SIGINT from SIGTERM. A lock-free atomic rather than a
@@ -249,7 +249,7 @@ static int convert_to_stdout(run_state *st)
     gifc_error e = gifc_convert_file_to_memory(st->ctx, st->in_path, &data, &size, &st->result);
     if (e != GIFC_OK) return library_failure(st, e);
     progress_clear(&st->bar);
-    int w = write_all(STDOUT_FILENO, data, size, &g_signal);
+    int w = cli_write_all(STDOUT_FILENO, data, size, &g_signal);
     gifc_free(data);
     if (w == EINTR) return interrupted(st);
     if (w) return fail(st, CLI_EXIT_OUTPUT, "stdout: %s", strerror(w));

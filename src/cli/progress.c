@@ -1,6 +1,6 @@
 /* Progress bar, summary line and JSON report.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "progress.h"
+#include "cli/progress.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>

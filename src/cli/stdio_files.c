@@ -1,6 +1,6 @@
 /* Spooling stdin to a temporary file, and writing all of a buffer to stdout.
  * SPDX-License-Identifier: GPL-3.0-or-later */
-#include "stdio_files.h"
+#include "cli/stdio_files.h"
 #include <stdatomic.h>
 #include <errno.h>
 #include <poll.h>
@@ -16,7 +16,7 @@ static void wait_ready(int fd, short events)
     poll(&p, 1, -1);
 }
 
-int write_all(int fd, const void *data, size_t size, const atomic_int *stop)
+int cli_write_all(int fd, const void *data, size_t size, const atomic_int *stop)
 {
     const char *p = data;
     while (size > 0) {
@@ -51,7 +51,7 @@ static spool_status copy_stdin(int out, const atomic_int *stop, int *err)
             *err = errno;
             return SPOOL_READ_FAILED;
         }
-        int e = write_all(out, buf, (size_t)n, stop);
+        int e = cli_write_all(out, buf, (size_t)n, stop);
         if (e == EINTR) return SPOOL_INTERRUPTED;
         if (e) {
             *err = e;

@@ -28,5 +28,5 @@ void spool_remove(stdin_spool *sp);
 /* Writes all of data to fd, resuming after short writes and EINTR / EAGAIN. Returns 0 or an
  * errno value (EPIPE when the reader went away, with SIGPIPE ignored); EINTR only when *stop
  * is set. */
-int write_all(int fd, const void *data, size_t size, const atomic_int *stop);
+int cli_write_all(int fd, const void *data, size_t size, const atomic_int *stop);
 #endif

@@ -1,0 +1,42 @@
+/* What a conversion will produce: output format, size, timing and encoder settings, chosen
+ * from the options and what the input is. The size-budget search edits copies of a plan.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_PLAN_H
+#define GIFC_PLAN_H
+#include "time/edit_order.h"
+#include "gifc.h"
+#include "decode/source.h"
+
+typedef struct plan {
+    gifc_format format;
+    int w, h;
+    source_timing timing;
+    edit_params edit;     /* time edits after the timing (edit.h) */
+    int64_t frames_estimate;
+    double seconds;       /* output duration estimate, edits included (0 when the source's
+                             is unknown) */
+    /* GIF */
+    int colors, quality, lossy;
+    double dither;
+    /* MP4 */
+    int crf;
+    int64_t bitrate;      /* bits/s; 0: CRF mode */
+    int pass;             /* 0 single, 1 / 2: two-pass x264 */
+    const char *stats_path;
+} plan;
+
+/* What to convert: the input (a path or a borrowed buffer) and where the result goes. */
+typedef struct job {
+    gifc_context *ctx;
+    const char *in_path;       /* NULL for memory input */
+    const uint8_t *in_mem;
+    size_t in_size;
+    const char *out_path;      /* NULL for memory output */
+    uint8_t **out_mem;
+    size_t *out_size;
+} job;
+
+/* Format from a path's extension (.gif, .mp4, .m4v, any case); AUTO when unknown. */
+gifc_format plan_format_from_path(const char *path);
+void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p);
+#endif

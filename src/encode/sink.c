@@ -1,0 +1,134 @@
+/* One encoder or the other (GIF, MP4 with optional audio) behind one open / push / finish,
+ * and the loop that feeds it from the source.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "encode/sink.h"
+
+#include "base/ctx.h"
+#include "stream/reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* --audio: a warning, not a failure, when there is nothing to keep. */
+static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, const plan *p,
+                             gerr *e)
+{
+    int has_audio = 0;
+    if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
+        ctx_log(ctx, GIFC_LOG_WARNING,
+                "--audio: audio dropped (--reverse, --bounce and --smooth-loop reorder time)");
+        return GIFC_OK;
+    }
+    if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
+                   p->timing.duration, p->timing.speed, &has_audio, e))
+        return e->code;
+    if (has_audio) {
+        char d[160];
+        audio_describe(k->audio, d, sizeof d);
+        ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
+    } else if (p->timing.speed != 1.0) {
+        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: audio dropped (speed %g is not 1)",
+                p->timing.speed);
+    } else {
+        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: the input has no audio track");
+    }
+    return GIFC_OK;
+}
+
+gifenc_params sink_gif_params(const gifc_options *o, const plan *p, const source_info *si)
+{
+    gifenc_params gp = { .width = p->w, .height = p->h, .colors = p->colors,
+                         .quality = p->quality, .dither = p->dither, .loop = o->loop,
+                         .threads = o->threads, .lossy = p->lossy, .fast = o->fast,
+                         .palette_source = si->format && !strcmp(si->format, "gif"),
+                         .global_palette = si->gif_palette_colors ? si->gif_palette : NULL,
+                         .global_colors = si->gif_palette_colors };
+    return gp;
+}
+
+gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,
+                     const source_info *si, FILE *gif_fp, const char *mp4_path, gerr *e)
+{
+    const gifc_options *o = &ctx->opts;
+    if (p->format == GIFC_FORMAT_GIF) {
+        gifenc_params gp = sink_gif_params(o, p, si);
+        return gifenc_open(&k->gif, gif_fp, &gp, e);
+    }
+    if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
+    mp4w_params mp = { .width = p->w, .height = p->h, .crf = p->crf,
+                       .background = o->background, .threads = o->threads,
+                       .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
+                       .fast = o->fast, .bitrate = p->bitrate, .pass = p->pass,
+                       .stats_path = p->stats_path,
+                       .audio = k->audio ? audio_encoder(k->audio) : NULL };
+    return mp4w_open(&k->mp4, mp4_path, &mp, e);
+}
+
+gifc_error sink_push(sink *k, gframe *f, gerr *e)
+{
+    k->pushed++;
+    if (k->gif) return gifenc_push(k->gif, f, e);
+    k->mp4_end = f->pts + f->duration;
+    if (mp4w_push(k->mp4, f, e)) return e->code;
+    if (k->abort_above && mp4w_bytes(k->mp4) > k->abort_above) {
+        k->over_budget = 1;
+        return gerr_set(e, GIFC_ERR_ABORTED, "over the size budget");
+    }
+    return k->audio ? audio_pump(k->audio, f->pts, k->mp4, e) : GIFC_OK;
+}
+
+gifc_error sink_finish(sink *k, const char *mp4_path, gerr *e)
+{
+    if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
+    if (!k->pushed) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    k->frames = k->pushed; /* MP4 keeps every frame */
+    if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
+    if (mp4w_finish(k->mp4, e)) return e->code;
+    FILE *f = fopen(mp4_path, "rb");
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        k->bytes = n > 0 ? (uint64_t)n : 0;
+        fclose(f);
+    }
+    k->duration = k->mp4_end;
+    return GIFC_OK;
+}
+
+void sink_close(sink *k)
+{
+    gifenc_free(&k->gif);
+    mp4w_free(&k->mp4);
+    audio_free(&k->audio);
+}
+
+gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
+                    const sink_progress *pr)
+{
+    gerr *e = &ctx->err;
+    reader *rd = NULL;
+    if (reader_start(&rd, src, &p->edit, ctx->cap, e)) return e->code;
+    int64_t done = 0;
+    gifc_error r = GIFC_OK;
+    for (;;) {
+        gframe *f = NULL;
+        if ((r = reader_next(rd, &f, e)) || !f) break;
+        r = sink_push(k, f, e);
+        reader_release(rd);
+        if (r) break;
+        done++;
+        if (ctx->opts.progress &&
+            ctx->opts.progress(ctx->opts.progress_user, pr ? pr->base + done : done,
+                               pr ? pr->total : p->frames_estimate)) {
+            r = gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
+            break;
+        }
+    }
+    reader_free(&rd);
+    if (!r && !done && p->timing.start > 0)
+        r = gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
+                     p->timing.start);
+    else if (!r && !done)
+        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
+    return r;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "picture/scale.h"
+
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct scaler {
+    struct SwsContext *sws;
+    gframe tmp;           /* scaled but not yet rotated or placed on a padded canvas */
+    AVFrame *part;        /* a reference to the input, cut to the shown part */
+};
+
+scaler *scaler_new(void) { return calloc(1, sizeof(scaler)); }
+
+void scaler_free(scaler **s)
+{
+    if (!s || !*s) return;
+    sws_freeContext((*s)->sws);
+    gframe_free(&(*s)->tmp);
+    av_frame_free(&(*s)->part);
+    free(*s);
+    *s = NULL;
+}
+
+void scale_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
+{
+    double k = 1.0;
+    if (box_w > 0 && src_w > box_w) k = (double)box_w / src_w;
+    if (box_h > 0 && src_h * k > box_h) k = (double)box_h / src_h;
+    *w = (int)lround(src_w * k);
+    *h = (int)lround(src_h * k);
+    if (*w < 1) *w = 1;
+    if (*h < 1) *h = 1;
+}
+
+/* Untagged video is BT.601 below 720 lines and BT.709 above, as players assume: `lines`
+ * are the whole picture's, not a cropped part's. */
+static int sws_colorspace(const AVFrame *in, int lines)
+{
+    switch (in->colorspace) {
+    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
+    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_FCC: return SWS_CS_FCC;
+    case AVCOL_SPC_BT470BG:
+    case AVCOL_SPC_SMPTE170M: return SWS_CS_ITU601;
+    default: return lines >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+    }
+}
+
+static int is_full_range(const AVFrame *in)
+{
+    enum AVPixelFormat f = in->format;
+    return in->color_range == AVCOL_RANGE_JPEG || f == AV_PIX_FMT_YUVJ420P ||
+           f == AV_PIX_FMT_YUVJ422P || f == AV_PIX_FMT_YUVJ444P;
+}
+
+static gifc_error ensure_sws(scaler *s, const AVFrame *in, int lines, int w, int h, gerr *e)
+{
+    /* Area averaging for big reductions keeps detail without ringing; bicubic otherwise. */
+    int flags = (in->width >= 2 * w ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND |
+                SWS_FULL_CHR_H_INT;
+    s->sws = sws_getCachedContext(s->sws, in->width, in->height, in->format, w, h,
+                                  AV_PIX_FMT_RGBA, flags, NULL, NULL, NULL);
+    if (!s->sws)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED, "cannot convert %s %dx%d pictures",
+                        av_get_pix_fmt_name(in->format), in->width, in->height);
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
+    if (d && !(d->flags & AV_PIX_FMT_FLAG_RGB)) {
+        const int *coef = sws_getCoefficients(sws_colorspace(in, lines));
+        sws_setColorspaceDetails(s->sws, coef, is_full_range(in), sws_getCoefficients(SWS_CS_DEFAULT),
+                                 1, 0, 1 << 16, 1 << 16);
+    }
+    return GIFC_OK;
+}
+
+/* src onto dst with its top-left corner at (ox, oy) of dst, turned `rotation` degrees
+ * clockwise (0: copied). */
+static void place_into(const gframe *src, gframe *dst, int rotation, int ox, int oy)
+{
+    const uint32_t *sp = (const uint32_t *)src->rgba;
+    int sw = src->w, sh = src->h, ss = src->stride / 4, ds = dst->stride / 4;
+    uint32_t *dp = (uint32_t *)dst->rgba + (size_t)oy * ds + ox;
+    if (!rotation) {
+        for (int y = 0; y < sh; y++)
+            memcpy(dp + (size_t)y * ds, sp + (size_t)y * ss, (size_t)sw * 4);
+        return;
+    }
+    for (int y = 0; y < sh; y++)
+        for (int x = 0; x < sw; x++) {
+            uint32_t p = sp[(size_t)y * ss + x];
+            if (rotation == 90) dp[(size_t)x * ds + (sh - 1 - y)] = p;
+            else if (rotation == 180) dp[(size_t)(sh - 1 - y) * ds + (sw - 1 - x)] = p;
+            else dp[(size_t)(sw - 1 - x) * ds + y] = p;
+        }
+}
+
+/* The padded canvas's background, opaque. */
+static void fill_rgb(gframe *f, uint32_t rgb)
+{
+    uint8_t px[4] = { (uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb, 255 };
+    for (int y = 0; y < f->h; y++)
+        for (int x = 0; x < f->w; x++) memcpy(f->rgba + (size_t)y * f->stride + x * 4, px, 4);
+}
+
+/* A reference to `in` cut to g's shown part (no pixel copied), or `in` itself when g shows
+ * it whole. Unaligned: a cut at an odd column shifts subsampled chroma by half a pixel,
+ * which scaling hides; alignment would move the cut itself. */
+static gifc_error cut_part(scaler *s, const AVFrame *in, int rotation, const geom *g,
+                           const AVFrame **part, gerr *e)
+{
+    *part = in;
+    int m[4] = { 0, 0, 0, 0 };
+    if (g) geom_coded_margins(g, rotation, in->width, in->height, m);
+    if (!m[0] && !m[1] && !m[2] && !m[3]) return GIFC_OK;
+    if (!s->part && !(s->part = av_frame_alloc()))
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    av_frame_unref(s->part);
+    if (av_frame_ref(s->part, in) < 0) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    s->part->crop_left = (size_t)m[0];
+    s->part->crop_top = (size_t)m[1];
+    s->part->crop_right = (size_t)m[2];
+    s->part->crop_bottom = (size_t)m[3];
+    int r = av_frame_apply_cropping(s->part, AV_FRAME_CROP_UNALIGNED);
+    if (r < 0)
+        return gerr_av(e, GIFC_ERR_UNSUPPORTED, r, "cannot crop %dx%d pictures", in->width,
+                       in->height);
+    *part = s->part;
+    return GIFC_OK;
+}
+
+static int scan_alpha(const gframe *f)
+{
+    for (int y = 0; y < f->h; y++) {
+        const uint8_t *row = f->rgba + (size_t)y * f->stride;
+        for (int x = 0; x < f->w; x++)
+            if (row[x * 4 + 3] != 255) return 1;
+    }
+    return 0;
+}
+
+static gifc_error ensure_frame(gframe *f, int w, int h, gerr *e)
+{
+    if (f->rgba && f->w == w && f->h == h) return GIFC_OK;
+    gframe_free(f);
+    if (gframe_alloc(f, w, h)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    return GIFC_OK;
+}
+
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                      int out_h, gframe *out, gerr *e)
+{
+    const AVFrame *part = NULL;
+    int ix = 0, iy = 0, iw = out_w, ih = out_h;
+    if (g) geom_inner(g, out_w, out_h, &ix, &iy, &iw, &ih);
+    int sideways = rotation == 90 || rotation == 270;
+    int w = sideways ? ih : iw, h = sideways ? iw : ih;
+    /* Scaled straight into out unless it must be turned or placed on a canvas. */
+    int direct = !rotation && iw == out_w && ih == out_h;
+    gframe *dst = direct ? out : &s->tmp;
+    if (cut_part(s, in, rotation, g, &part, e) || ensure_sws(s, part, in->height, w, h, e) ||
+        ensure_frame(dst, w, h, e) || ensure_frame(out, out_w, out_h, e))
+        return e->code;
+    uint8_t *data[4] = { dst->rgba, NULL, NULL, NULL };
+    int lines[4] = { dst->stride, 0, 0, 0 };
+    sws_scale(s->sws, (const uint8_t *const *)part->data, part->linesize, 0, part->height, data,
+              lines);
+    if (part == s->part) av_frame_unref(s->part);
+    if (!direct && (iw != out_w || ih != out_h)) fill_rgb(out, g->background);
+    if (!direct) place_into(dst, out, rotation, ix, iy);
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
+    /* Formats without alpha come out opaque: only scan the ones that can carry it. */
+    int may_alpha = d && (d->flags & (AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_PAL));
+    out->has_alpha = may_alpha ? scan_alpha(out) : 0;
+    return GIFC_OK;
+}
+
+gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e)
+{
+    if ((out->w != out_w || out->h != out_h || !out->rgba) &&
+        (gframe_free(out), gframe_alloc(out, out_w, out_h)))
+        return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    /* As scaler_run: area averaging for big reductions, bicubic otherwise. */
+    int flags = (in->w >= 2 * out_w ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND;
+    s->sws = sws_getCachedContext(s->sws, in->w, in->h, AV_PIX_FMT_RGBA, out_w, out_h,
+                                  AV_PIX_FMT_RGBA, flags, NULL, NULL, NULL);
+    if (!s->sws) return gerr_set(e, GIFC_ERR_NOMEM, "cannot set up scaling");
+    const uint8_t *src[4] = { in->rgba };
+    int src_stride[4] = { in->stride };
+    uint8_t *dst[4] = { out->rgba };
+    int dst_stride[4] = { out->stride };
+    sws_scale(s->sws, src, src_stride, 0, in->h, dst, dst_stride);
+    out->pts = in->pts;
+    out->duration = in->duration;
+    out->has_alpha = in->has_alpha;
+    return GIFC_OK;
+}

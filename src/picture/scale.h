@@ -1,0 +1,28 @@
+/* Scaling, colour conversion and rotation of decoded pictures into RGBA frames (swscale).
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_SCALE_H
+#define GIFC_SCALE_H
+#include "base/gerr.h"
+#include "base/gframe.h"
+#include "picture/geom.h"
+#include <libavutil/frame.h>
+
+typedef struct scaler scaler;
+
+scaler *scaler_new(void);
+/* Converts in (any pixel format FFmpeg knows) to RGBA at out_w x out_h in display
+ * orientation, turning it `rotation` degrees clockwise (0/90/180/270). Tells swscale the
+ * source matrix and range. Sets out->has_alpha when some pixel is not opaque. g (NULL: the
+ * whole picture) names the part of the display picture shown and the canvas it fills
+ * (geometry.h): only that part is scaled, and a padded canvas gets its background. */
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                      int out_h, gframe *out, gerr *e);
+void scaler_free(scaler **s);
+/* Resizes an RGBA frame (alpha included) to out_w x out_h into *out (allocated as needed);
+ * timing is copied. A scaler used for this should not also serve scaler_run. */
+gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e);
+
+/* Size that fits src inside box_w x box_h (0 = no limit on that side) keeping aspect, never
+ * larger than the source. */
+void scale_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h);
+#endif

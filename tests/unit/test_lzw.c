@@ -1,0 +1,717 @@
+/* Unit test for the GIF LZW encoder (src/lzw.c).
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every encoded stream is wrapped in a minimal GIF89a in memory and decoded by giflib
+ * (DGifOpen with a memory reader + DGifSlurp); it is also parsed by a strict decoder here
+ * that checks what giflib tolerates: the sub-block framing, a leading clear code, an end
+ * code exactly after w*h pixels and nothing after it.
+ *
+ * Exact mode must round-trip byte for byte. Lossy mode must decode to w*h indices where
+ *   - a transparent pixel stays exactly the transparent index, and an opaque pixel never
+ *     becomes it;
+ *   - every opaque pixel satisfies d(decoded, original) <= 4*T(lossy), with
+ *     d = 2*dR^2 + 4*dG^2 + 3*dB^2 and T = 9*lossy^2/16, the contract documented in
+ *     src/lzw.c (the encoder accepts a colour within T of the error-carrying target and
+ *     within 4*T of the true colour).
+ * Lossy output must also be smaller than exact output on images made for it.
+ * Prints one line per failure to stderr; returns non-zero if anything failed.
+ */
+#include "gif/lzw.h"
+#include <gif_lib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures;
+
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("test_lzw: FAIL: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    failures++;
+}
+
+/* Deterministic xorshift32, so a failure reproduces. */
+static uint32_t rng_state = 2463534242u;
+static uint32_t rnd(void)
+{
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* ---------- images ---------- */
+
+typedef struct image {
+    int w, h, stride;
+    uint8_t *px;
+} image;
+
+static image img_new(int w, int h, int stride)
+{
+    image im = { w, h, stride, NULL };
+    size_t n = (size_t)stride * (size_t)(h > 0 ? h : 1);
+    im.px = malloc(n ? n : 1);
+    if (!im.px) { fputs("test_lzw: out of memory\n", stderr); exit(2); }
+    /* Padding gets an index no tested code size accepts, so reading it would show. */
+    memset(im.px, 0xFF, n ? n : 1);
+    return im;
+}
+
+static uint8_t *at(image *im, int x, int y) { return im->px + (size_t)y * im->stride + x; }
+
+static image img_noise(int w, int h, int stride, int ncolors)
+{
+    image im = img_new(w, h, stride);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) *at(&im, x, y) = (uint8_t)(rnd() % (uint32_t)ncolors);
+    return im;
+}
+
+static image img_flat(int w, int h, uint8_t v)
+{
+    image im = img_new(w, h, w);
+    memset(im.px, v, (size_t)w * h);
+    return im;
+}
+
+enum { GRAD_H, GRAD_V, GRAD_D };
+static image img_gradient(int w, int h, int kind, int ncolors)
+{
+    image im = img_new(w, h, w);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            long v = kind == GRAD_H ? (long)x * ncolors / w
+                   : kind == GRAD_V ? (long)y * ncolors / h
+                   : (long)(x + y) % ncolors;
+            *at(&im, x, y) = (uint8_t)v;
+        }
+    return im;
+}
+
+/* A horizontal ramp with +-spread index noise: a "noisy near-colour" image for a palette
+ * whose neighbouring entries are similar colours. */
+static image img_noisy_ramp(int w, int h, int ncolors, int spread)
+{
+    image im = img_new(w, h, w);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            long v = (long)x * ncolors / w + (long)(rnd() % (2u * spread + 1)) - spread;
+            if (v < 0) v = 0;
+            if (v >= ncolors) v = ncolors - 1;
+            *at(&im, x, y) = (uint8_t)v;
+        }
+    return im;
+}
+
+/* ---------- palettes ---------- */
+
+static void pal_random(uint8_t *pal, int n)
+{
+    for (int i = 0; i < 3 * n; i++) pal[i] = (uint8_t)rnd();
+}
+
+/* Neighbouring entries differ by a few levels: what a quantiser gives for a gradient. */
+static void pal_ramp(uint8_t *pal, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int v = n > 1 ? i * 255 / (n - 1) : 0;
+        pal[3 * i] = (uint8_t)v;
+        pal[3 * i + 1] = (uint8_t)(40 + v * 3 / 4);
+        pal[3 * i + 2] = (uint8_t)(255 - v);
+    }
+}
+
+/* ---------- GIF wrapping and giflib decoding ---------- */
+
+static void put16(gbuf *b, int v) { gbuf_u16le(b, (unsigned)v); }
+
+/* GIF89a with a global colour table of 2^min entries (unused ones black). */
+static void wrap_gif(gbuf *g, int w, int h, int min, const uint8_t *pal, int ncolors,
+                     const gbuf *lzw)
+{
+    gbuf_put(g, "GIF89a", 6);
+    put16(g, w);
+    put16(g, h);
+    gbuf_byte(g, (uint8_t)(0x80 | ((min - 1) << 4) | (min - 1)));
+    gbuf_byte(g, 0);
+    gbuf_byte(g, 0);
+    for (int i = 0; i < (1 << min); i++)
+        for (int k = 0; k < 3; k++)
+            gbuf_byte(g, pal && i < ncolors ? pal[3 * i + k] : 0);
+    gbuf_byte(g, 0x2C);
+    put16(g, 0);
+    put16(g, 0);
+    put16(g, w);
+    put16(g, h);
+    gbuf_byte(g, 0);
+    gbuf_put(g, lzw->data, lzw->len);
+    gbuf_byte(g, 0x3B);
+}
+
+typedef struct memsrc {
+    const uint8_t *p;
+    size_t n, pos;
+} memsrc;
+
+static int mem_read(GifFileType *gif, GifByteType *buf, int n)
+{
+    memsrc *m = gif->UserData;
+    size_t k = m->n - m->pos;
+    if ((size_t)n < k) k = (size_t)n;
+    memcpy(buf, m->p + m->pos, k);
+    m->pos += k;
+    return (int)k;
+}
+
+/* Returns malloc'd w*h indices decoded by giflib, or NULL after reporting why. */
+static uint8_t *giflib_decode(const gbuf *g, int w, int h, const char *what)
+{
+    memsrc m = { g->data, g->len, 0 };
+    int err = 0;
+    GifFileType *gif = DGifOpen(&m, mem_read, &err);
+    if (!gif) {
+        fail("%s: DGifOpen: %s", what, GifErrorString(err));
+        return NULL;
+    }
+    uint8_t *res = NULL;
+    if (DGifSlurp(gif) != GIF_OK) {
+        fail("%s: DGifSlurp: %s", what, GifErrorString(gif->Error));
+    } else if (gif->ImageCount != 1 || gif->SavedImages[0].ImageDesc.Width != w ||
+               gif->SavedImages[0].ImageDesc.Height != h) {
+        fail("%s: giflib saw %d images / wrong size", what, gif->ImageCount);
+    } else if ((res = malloc((size_t)w * h + 1)) != NULL) {
+        memcpy(res, gif->SavedImages[0].RasterBits, (size_t)w * h);
+    }
+    DGifCloseFile(gif, &err);
+    return res;
+}
+
+/* ---------- strict stream check ---------- */
+
+typedef struct bitreader {
+    const uint8_t *d;
+    size_t n, pos;   /* over the de-blocked bytes */
+    uint32_t acc;
+    int nbits;
+} bitreader;
+
+static int read_code(bitreader *r, int width, unsigned *code)
+{
+    while (r->nbits < width) {
+        if (r->pos >= r->n) return -1;
+        r->acc |= (uint32_t)r->d[r->pos++] << r->nbits;
+        r->nbits += 8;
+    }
+    *code = r->acc & ((1u << width) - 1);
+    r->acc >>= width;
+    r->nbits -= width;
+    return 0;
+}
+
+/* Concatenates the sub-blocks after the code size byte; checks the framing. */
+static uint8_t *deblock(const gbuf *lzw, size_t *n, const char *what)
+{
+    uint8_t *d = malloc(lzw->len + 1);
+    size_t i = 1, k = 0;
+    if (!d) return NULL;
+    for (;;) {
+        if (i >= lzw->len) { fail("%s: sub-blocks run past the data", what); free(d); return NULL; }
+        size_t b = lzw->data[i++];
+        if (b == 0) break;
+        if (i + b > lzw->len) { fail("%s: sub-block truncated", what); free(d); return NULL; }
+        memcpy(d + k, lzw->data + i, b);
+        k += b;
+        i += b;
+    }
+    if (i != lzw->len) fail("%s: %zu bytes after the block terminator", what, lzw->len - i);
+    *n = k;
+    return d;
+}
+
+/* Own decoder mirroring GIF semantics: widths grow when the next free entry reaches
+ * 1 << width (what giflib does). Fills out (w*h) and counts clear codes. Returns 0 if the
+ * stream is strictly well formed. */
+static int strict_decode(const gbuf *lzw, int min, size_t npix, uint8_t *out, int *nclears,
+                         const char *what)
+{
+    static uint16_t prefix[4096];
+    static uint8_t suffix[4096], first[4096];
+    static uint8_t stack[4097];
+    size_t n = 0, got = 0;
+    if (lzw->len < 1 || lzw->data[0] != min) { fail("%s: bad code size byte", what); return -1; }
+    uint8_t *d = deblock(lzw, &n, what);
+    if (!d) return -1;
+    bitreader r = { d, n, 0, 0, 0 };
+    unsigned clear = 1u << min, eoi = clear + 1, next = clear + 2, prev = 0xFFFF, code;
+    int width = min + 1, rc = -1, ncodes = 0;
+    *nclears = 0;
+    for (unsigned i = 0; i < clear; i++) { suffix[i] = first[i] = (uint8_t)i; prefix[i] = 0xFFFF; }
+    for (;;) {
+        if (read_code(&r, width, &code)) { fail("%s: data ends without an end code", what); goto out; }
+        if (ncodes++ == 0 && code != clear) { fail("%s: stream does not start with clear", what); goto out; }
+        if (code == clear) {
+            next = clear + 2;
+            width = min + 1;
+            prev = 0xFFFF;
+            ++*nclears;
+            continue;
+        }
+        if (code == eoi) break;
+        unsigned fc;
+        if (prev == 0xFFFF) {
+            if (code >= clear) { fail("%s: first code after clear not a root", what); goto out; }
+        } else if (code > next || (code == next && next >= 4096)) {
+            fail("%s: code %u beyond table (next %u)", what, code, next);
+            goto out;
+        }
+        /* first pixel of the string about to be output */
+        fc = code < next || prev == 0xFFFF ? first[code] : first[prev];
+        if (prev != 0xFFFF && next < 4096) {
+            prefix[next] = (uint16_t)prev;
+            suffix[next] = (uint8_t)fc;
+            first[next] = first[prev];
+            next++;
+            if (next == (1u << width) && width < 12) width++;
+        }
+        size_t sp = 0;
+        for (unsigned c = code; c != 0xFFFF; c = prefix[c]) stack[sp++] = suffix[c];
+        if (got + sp > npix) { fail("%s: more than w*h pixels", what); goto out; }
+        while (sp) out[got++] = stack[--sp];
+        prev = code;
+    }
+    if (got != npix) { fail("%s: %zu pixels before the end code, want %zu", what, got, npix); goto out; }
+    if (r.pos != r.n) { fail("%s: %zu bytes after the end code", what, r.n - r.pos); goto out; }
+    rc = 0;
+out:
+    free(d);
+    return rc;
+}
+
+/* ---------- round trip ---------- */
+
+typedef struct result {
+    uint8_t *dec;   /* giflib's decode, w*h, or NULL */
+    size_t size;    /* bytes of LZW data */
+    int clears;
+} result;
+
+/* Encodes, checks the stream strictly, decodes with giflib and compares both decodes. */
+static result round_trip(const image *im, const lzw_params *p, const char *what)
+{
+    result res = { NULL, 0, 0 };
+    gbuf lzw = { 0 }, gif = { 0 };
+    size_t npix = (size_t)im->w * im->h;
+    if (lzw_encode(im->px, im->w, im->h, im->stride, p, &lzw) != 0) {
+        fail("%s: lzw_encode failed", what);
+        goto out;
+    }
+    res.size = lzw.len;
+    uint8_t *mine = malloc(npix + 1);
+    if (!mine) goto out;
+    if (strict_decode(&lzw, p->min_code_size, npix, mine, &res.clears, what) == 0) {
+        wrap_gif(&gif, im->w, im->h, p->min_code_size, p->palette, p->ncolors, &lzw);
+        res.dec = giflib_decode(&gif, im->w, im->h, what);
+        if (res.dec && memcmp(res.dec, mine, npix) != 0)
+            fail("%s: giflib and strict decoder disagree", what);
+    }
+    free(mine);
+out:
+    gbuf_free(&lzw);
+    gbuf_free(&gif);
+    return res;
+}
+
+static size_t check_exact(const image *im, int min, const char *what)
+{
+    lzw_params p = { min, NULL, 0, -1, 0 };
+    result r = round_trip(im, &p, what);
+    if (r.dec) {
+        for (int y = 0; y < im->h; y++)
+            if (memcmp(r.dec + (size_t)y * im->w, im->px + (size_t)y * im->stride, (size_t)im->w)) {
+                fail("%s: exact decode differs in row %d", what, y);
+                break;
+            }
+    }
+    free(r.dec);
+    return r.size;
+}
+
+/* ---------- lossy contract ---------- */
+
+static long dist(const uint8_t *pal, int a, int b)
+{
+    long dr = pal[3 * a] - pal[3 * b], dg = pal[3 * a + 1] - pal[3 * b + 1],
+         db = pal[3 * a + 2] - pal[3 * b + 2];
+    return 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+}
+
+static long lossy_bound(int lossy) { return 4L * (9L * lossy * lossy / 16); }
+
+/* Returns the number of pixels breaking the lossy contract; reports the first if loud. */
+static long contract_violations(const image *im, const uint8_t *dec, const lzw_params *p,
+                                int loud, const char *what)
+{
+    long bad = 0, bound = lossy_bound(p->lossy);
+    for (int y = 0; y < im->h; y++)
+        for (int x = 0; x < im->w; x++) {
+            int o = im->px[(size_t)y * im->stride + x], d = dec[(size_t)y * im->w + x];
+            const char *why = NULL;
+            if (o == p->transparent && d != o) why = "transparent pixel changed";
+            else if (o != p->transparent && d == p->transparent) why = "opaque pixel made transparent";
+            else if (o != d && (d >= p->ncolors || o >= p->ncolors)) why = "colourless index changed";
+            else if (o != d && dist(p->palette, o, d) > bound) why = "colour error over bound";
+            if (why && bad++ == 0 && loud)
+                fail("%s: (%d,%d) %d -> %d: %s (d=%ld, bound %ld)", what, x, y, o, d, why,
+                     o < p->ncolors && d < p->ncolors ? dist(p->palette, o, d) : -1L, bound);
+        }
+    return bad;
+}
+
+/* Mean signed error per channel over the image, in levels: carrying the error along the
+ * run keeps it far below the per-pixel bound instead of drifting one way. */
+static double mean_bias(const image *im, const uint8_t *dec, const lzw_params *p)
+{
+    double worst = 0;
+    for (int k = 0; k < 3; k++) {
+        double s = 0;
+        long n = 0;
+        for (int y = 0; y < im->h; y++)
+            for (int x = 0; x < im->w; x++) {
+                int o = im->px[(size_t)y * im->stride + x], d = dec[(size_t)y * im->w + x];
+                if (o == p->transparent || o >= p->ncolors) continue;
+                s += p->palette[3 * d + k] - p->palette[3 * o + k];
+                n++;
+            }
+        double m = n ? s / n : 0;
+        if (m < 0) m = -m;
+        if (m > worst) worst = m;
+    }
+    return worst;
+}
+
+static size_t check_lossy(const image *im, const lzw_params *p, const char *what)
+{
+    result r = round_trip(im, p, what);
+    if (r.dec) {
+        contract_violations(im, r.dec, p, 1, what);
+        double bias = mean_bias(im, r.dec, p), delta = p->lossy / 4.0;
+        if (bias > delta / 2 + 1)
+            fail("%s: mean colour bias %.2f levels, want <= %.2f", what, bias, delta / 2 + 1);
+    }
+    free(r.dec);
+    return r.size;
+}
+
+/* ---------- test groups ---------- */
+
+static void test_exact_basic(void)
+{
+    char what[96];
+    static const int mins[] = { 2, 2, 4, 8, 8, 3, 5, 6, 7 };
+    static const int cols[] = { 2, 4, 16, 256, 2, 8, 32, 64, 128 };
+    for (size_t i = 0; i < sizeof mins / sizeof *mins; i++) {
+        image im = img_noise(480, 270, 480, cols[i]);
+        snprintf(what, sizeof what, "exact noise %d colours min %d", cols[i], mins[i]);
+        check_exact(&im, mins[i], what);
+        free(im.px);
+    }
+    for (int min = 2; min <= 8; min++) {
+        image im = img_flat(480, 270, (uint8_t)((1 << min) - 1));
+        snprintf(what, sizeof what, "exact flat min %d", min);
+        check_exact(&im, min, what);
+        free(im.px);
+        im = img_flat(1, 1, (uint8_t)(min - 1));
+        snprintf(what, sizeof what, "exact 1x1 min %d", min);
+        check_exact(&im, min, what);
+        free(im.px);
+    }
+    for (int kind = GRAD_H; kind <= GRAD_D; kind++) {
+        image im = img_gradient(301, 97, kind, 256);
+        snprintf(what, sizeof what, "exact gradient kind %d", kind);
+        check_exact(&im, 8, what);
+        free(im.px);
+        im = img_gradient(480, 270, kind, 4);
+        snprintf(what, sizeof what, "exact 4-colour gradient kind %d", kind);
+        check_exact(&im, 2, what);
+        free(im.px);
+    }
+}
+
+static void test_exact_shapes(void)
+{
+    char what[96];
+    image im = img_noise(1, 3000, 1, 16);
+    check_exact(&im, 4, "exact 1x3000 noise");
+    free(im.px);
+    im = img_noise(5000, 1, 5000, 256);
+    check_exact(&im, 8, "exact 5000x1 noise");
+    free(im.px);
+    im = img_flat(1, 5000, 3);
+    check_exact(&im, 2, "exact 1x5000 flat");
+    free(im.px);
+    static const int sizes[][2] = { { 17, 13 }, { 33, 7 }, { 255, 3 }, { 257, 5 }, { 3, 333 } };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        im = img_noise(sizes[i][0], sizes[i][1], sizes[i][0], 5);
+        snprintf(what, sizeof what, "exact %dx%d", sizes[i][0], sizes[i][1]);
+        check_exact(&im, 3, what);
+        free(im.px);
+    }
+    /* Non-trivial stride; padding bytes are 0xFF, invalid for code size 4. */
+    im = img_noise(37, 29, 64, 16);
+    check_exact(&im, 4, "exact stride 64 for w 37");
+    free(im.px);
+    im = img_gradient(100, 50, GRAD_D, 200);
+    {
+        image s = img_new(100, 50, 131);
+        for (int y = 0; y < 50; y++) memcpy(at(&s, 0, y), at(&im, 0, y), 100);
+        s.px[130] = 0xFF;
+        check_exact(&s, 8, "exact stride 131 gradient");
+        free(s.px);
+    }
+    free(im.px);
+}
+
+/* Large images: the dictionary fills and is cleared several times. */
+static void test_exact_resets(void)
+{
+    struct { int colours, min, want_clears; } cases[] = { { 256, 8, 5 }, { 2, 2, 5 }, { 16, 4, 5 } };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char what[96];
+        image im = img_noise(1000, 1000, 1000, cases[i].colours);
+        snprintf(what, sizeof what, "exact 1000x1000 noise %d colours", cases[i].colours);
+        lzw_params p = { cases[i].min, NULL, 0, -1, 0 };
+        result r = round_trip(&im, &p, what);
+        if (r.dec && memcmp(r.dec, im.px, (size_t)1000 * 1000))
+            fail("%s: decode differs", what);
+        if (r.clears < cases[i].want_clears)
+            fail("%s: only %d clear codes, dictionary never reset", what, r.clears);
+        free(r.dec);
+        free(im.px);
+    }
+    image im = img_flat(1000, 1000, 7);
+    check_exact(&im, 3, "exact 1000x1000 flat");
+    free(im.px);
+}
+
+/* Every length from 1 pixel up past a full dictionary: the end code lands on every code
+ * width boundary and right after a clear at least once. */
+static void test_exact_sweep(void)
+{
+    char what[96];
+    for (int n = 1; n <= 4400; n++) {
+        image im = img_noise(n, 1, n, 256);
+        snprintf(what, sizeof what, "exact sweep 256 colours %dx1", n);
+        check_exact(&im, 8, what);
+        free(im.px);
+        if (n <= 1500) {
+            im = img_noise(1, n, 1, 4);
+            snprintf(what, sizeof what, "exact sweep 4 colours 1x%d", n);
+            check_exact(&im, 2, what);
+            free(im.px);
+            im = img_noise(n, 1, n, 2);
+            snprintf(what, sizeof what, "exact sweep 2 colours %dx1 min 8", n);
+            check_exact(&im, 8, what);
+            free(im.px);
+        }
+        if (failures > 20) return;
+    }
+}
+
+static void test_bad_input(void)
+{
+    uint8_t px[4] = { 0, 1, 4, 2 };
+    gbuf b = { 0 };
+    gbuf_byte(&b, 0xAA);
+    lzw_params p = { 2, NULL, 0, -1, 0 };
+    if (lzw_encode(px, 4, 1, 4, &p, &b) != -1) fail("index 4 with code size 2 accepted");
+    if (b.len != 1 || b.failed) fail("rejected input left the buffer changed");
+    p.min_code_size = 9;
+    if (lzw_encode(px, 2, 1, 2, &p, &b) != -1) fail("code size 9 accepted");
+    p.min_code_size = 1;
+    if (lzw_encode(px, 2, 1, 2, &p, &b) != -1) fail("code size 1 accepted");
+    gbuf_free(&b);
+}
+
+/* The encoder appends; lossy without a palette falls back to exact; no pixels is legal. */
+static void test_api_edges(void)
+{
+    image im = img_noise(50, 40, 50, 16);
+    lzw_params p = { 4, NULL, 0, -1, 0 };
+    gbuf alone = { 0 }, after = { 0 };
+    gbuf_put(&after, "XYZ", 3);
+    if (lzw_encode(im.px, 50, 40, 50, &p, &alone) || lzw_encode(im.px, 50, 40, 50, &p, &after))
+        fail("append: encode failed");
+    else if (after.len != alone.len + 3 || memcmp(after.data, "XYZ", 3) ||
+             memcmp(after.data + 3, alone.data, alone.len))
+        fail("append: output does not follow the existing bytes unchanged");
+    p.lossy = 80; /* no palette: must still be exact */
+    {
+        gbuf nopal = { 0 };
+        if (lzw_encode(im.px, 50, 40, 50, &p, &nopal) || nopal.len != alone.len ||
+            memcmp(nopal.data, alone.data, alone.len))
+            fail("lossy without palette is not the exact encoding");
+        gbuf_free(&nopal);
+    }
+    gbuf_free(&alone);
+    gbuf_free(&after);
+    free(im.px);
+
+    gbuf empty = { 0 };
+    uint8_t none[1];
+    int clears;
+    p.lossy = 0;
+    if (lzw_encode(none, 0, 0, 0, &p, &empty)) fail("0x0 image rejected");
+    else strict_decode(&empty, 4, 0, none, &clears, "0x0 image");
+    gbuf_free(&empty);
+}
+
+static void test_lossy_smooth(void)
+{
+    static uint8_t pal[256 * 3];
+    char what[128];
+    pal_ramp(pal, 256);
+    static const int levels[] = { 20, 80, 200 };
+    for (size_t i = 0; i < 3; i++) {
+        lzw_params ex = { 8, pal, 256, -1, 0 }, lo = ex;
+        lo.lossy = levels[i];
+        image ims[3] = { img_noisy_ramp(480, 270, 256, 6), img_gradient(480, 270, GRAD_D, 256),
+                         img_noisy_ramp(480, 270, 256, 2) };
+        const char *names[3] = { "noisy ramp +-6", "diagonal gradient", "noisy ramp +-2" };
+        for (int k = 0; k < 3; k++) {
+            snprintf(what, sizeof what, "lossy %d %s", levels[i], names[k]);
+            size_t se = check_exact(&ims[k], 8, what);
+            size_t sl = check_lossy(&ims[k], &lo, what);
+            if (!(sl < se)) fail("%s: lossy %zu bytes not smaller than exact %zu", what, sl, se);
+            if (k == 0) printf("  %-34s exact %7zu  lossy %7zu bytes\n", what, se, sl);
+            free(ims[k].px);
+        }
+    }
+}
+
+static void test_lossy_varied(void)
+{
+    static uint8_t pal[256 * 3];
+    char what[128];
+    static const int levels[] = { 20, 80, 200 };
+    for (size_t i = 0; i < 3; i++) {
+        int L = levels[i];
+        /* random palette, random pixels */
+        pal_random(pal, 256);
+        lzw_params p = { 8, pal, 256, -1, L };
+        image im = img_noise(480, 270, 480, 256);
+        snprintf(what, sizeof what, "lossy %d random palette noise", L);
+        check_lossy(&im, &p, what);
+        free(im.px);
+
+        /* 4-colour similar palette, code size 2, with transparency at index 0 */
+        uint8_t pal4[12] = { 100, 100, 100, 104, 104, 104, 108, 108, 108, 112, 112, 112 };
+        lzw_params p4 = { 2, pal4, 4, 0, L };
+        im = img_noise(333, 211, 333, 4);
+        snprintf(what, sizeof what, "lossy %d min 2 with transparent 0", L);
+        check_lossy(&im, &p4, what);
+        free(im.px);
+        p4.transparent = -1;
+        im = img_gradient(480, 270, GRAD_H, 4);
+        for (int y = 0; y < im.h; y++)
+            for (int x = 0; x < im.w; x++)
+                if (rnd() % 3 == 0) *at(&im, x, y) = (uint8_t)(rnd() % 4);
+        snprintf(what, sizeof what, "lossy %d min 2 noisy 4-colour", L);
+        size_t se = check_exact(&im, 2, what), sl = check_lossy(&im, &p4, what);
+        if (L >= 80 && !(sl < se)) fail("%s: lossy %zu not smaller than exact %zu", what, sl, se);
+        free(im.px);
+
+        /* transparency: its colour duplicates an opaque entry, to tempt the encoder */
+        pal_ramp(pal, 256);
+        memcpy(pal + 3 * 77, pal + 3 * 78, 3);
+        lzw_params pt = { 8, pal, 256, 77, L };
+        im = img_noisy_ramp(400, 300, 256, 4);
+        for (int y = 0; y < im.h; y++)
+            for (int x = 0; x < im.w; x++)
+                if ((x / 16 + y / 16) % 5 == 0 || rnd() % 50 == 0) *at(&im, x, y) = 77;
+        snprintf(what, sizeof what, "lossy %d transparency", L);
+        check_lossy(&im, &pt, what);
+        free(im.px);
+
+        /* fewer colours than the code size holds, odd shape, stride */
+        pal_ramp(pal, 200);
+        lzw_params pf = { 8, pal, 200, 199, L };
+        im = img_new(131, 77, 160);
+        for (int y = 0; y < im.h; y++)
+            for (int x = 0; x < im.w; x++) *at(&im, x, y) = (uint8_t)((x + y + rnd() % 9) % 200);
+        snprintf(what, sizeof what, "lossy %d 200 colours stride 160", L);
+        check_lossy(&im, &pf, what);
+        free(im.px);
+
+        /* shapes */
+        pal_ramp(pal, 256);
+        lzw_params ps = { 8, pal, 256, -1, L };
+        im = img_noisy_ramp(1, 1, 256, 0);
+        snprintf(what, sizeof what, "lossy %d 1x1", L);
+        check_lossy(&im, &ps, what);
+        free(im.px);
+        im = img_noise(1, 3000, 1, 256);
+        snprintf(what, sizeof what, "lossy %d 1x3000", L);
+        check_lossy(&im, &ps, what);
+        free(im.px);
+        im = img_noisy_ramp(1000, 1000, 256, 5);
+        snprintf(what, sizeof what, "lossy %d 1000x1000 noisy ramp", L);
+        check_lossy(&im, &ps, what);
+        free(im.px);
+        for (int n = 1; n <= 600; n += 7) {
+            im = img_noisy_ramp(n, 3, 256, 3);
+            snprintf(what, sizeof what, "lossy %d sweep %dx3", L, n);
+            check_lossy(&im, &ps, what);
+            free(im.px);
+        }
+    }
+}
+
+/* The contract check itself must be able to fail: corrupt a decode on purpose. */
+static void test_checker_can_fail(void)
+{
+    static uint8_t pal[256 * 3];
+    pal_ramp(pal, 256);
+    lzw_params p = { 8, pal, 256, 5, 80 };
+    image im = img_noisy_ramp(64, 8, 256, 3);
+    im.px[10] = 5;
+    uint8_t *dec = malloc(64 * 8);
+    memcpy(dec, im.px, 64 * 8);
+    if (contract_violations(&im, dec, &p, 0, "") != 0) fail("checker rejects a perfect decode");
+    dec[0] = (uint8_t)(im.px[0] < 128 ? 255 : 0);
+    if (contract_violations(&im, dec, &p, 0, "") != 1) fail("checker misses a far colour");
+    memcpy(dec, im.px, 64 * 8);
+    dec[10] = 6;
+    if (contract_violations(&im, dec, &p, 0, "") != 1) fail("checker misses a lost transparent");
+    memcpy(dec, im.px, 64 * 8);
+    dec[11] = 5;
+    if (contract_violations(&im, dec, &p, 0, "") != 1) fail("checker misses a new transparent");
+    free(dec);
+    free(im.px);
+}
+
+int main(void)
+{
+    test_checker_can_fail();
+    test_bad_input();
+    test_api_edges();
+    test_exact_basic();
+    test_exact_shapes();
+    test_exact_resets();
+    test_exact_sweep();
+    test_lossy_smooth();
+    test_lossy_varied();
+    if (failures) {
+        fprintf(stderr, "test_lzw: %d failure(s)\n", failures);
+        return 1;
+    }
+    printf("test_lzw: all passed\n");
+    return 0;
+}
