@@ -1,6 +1,7 @@
 /* The conversion: source -> (GIF encoder | MP4 writer) -> atomic output, with defaults
  * chosen from what the input is and what the output will be.
  * SPDX-License-Identifier: GPL-3.0-or-later */
+#include "api/options.h"
 #include "budget/budget.h"
 #include "base/ctx.h"
 #include "caption/caption.h"
@@ -20,13 +21,6 @@
 
 /* Options that change what a GIF shows: with none of them, a GIF's own bytes are an
  * acceptable answer. */
-static int reencode_only(const gifc_options *o)
-{
-    return !o->width && !o->height && !o->fps && !o->start && o->duration <= 0 &&
-           (!o->speed || o->speed == 1.0) && (!o->colors || o->colors == 256) && !o->loop &&
-           !o->crop_w && !o->aspect_w && !o->reverse && !o->bounce && o->smooth_loop <= 0 &&
-           o->frames_step <= 1 && !o->drop_duplicates && !o->caption;
-}
 
 /* The caption's text is checked and its fonts found once per context, before the output is
  * begun: a bad font fails fast and leaves nothing behind. */
@@ -79,7 +73,7 @@ static gifc_error keep_input_if_smaller(const job *j, const plan *p, const sourc
 {
     *kept = 0;
     if (p->format != GIFC_FORMAT_GIF || !si->format || strcmp(si->format, "gif") ||
-        !reencode_only(o) || !of->fp)
+        options_change_picture(o) || !of->fp)
         return GIFC_OK;
     size_t n = 0;
     uint8_t *in = read_input(j, &n);
