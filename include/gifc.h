@@ -188,7 +188,11 @@ typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP =
 #define GIFC_CAPTION_MIN_PIXELS 10  /* tiny GIFs stay legible */
 #define GIFC_CAPTION_MAX_LINES 3
 
-/* What a conversion produced. */
+/* What a conversion produced. The library writes it whole, at its own sizeof: unlike
+ * gifc_options it carries no struct_size yet, because every caller today passes an
+ * uninitialised one (the API promised nothing else), and reading a size from it would read
+ * garbage. Before fields are added here, a gifc_result_init() setting a struct_size must
+ * come first (the same pattern as gifc_options_init), with a soversion bump. */
 typedef struct gifc_result {
     gifc_format format;
     int width, height;

@@ -1,6 +1,6 @@
 /* Command-line parsing for gifc: getopt_long loop, value parsers, output-path rules (the
- * help text is in args_help.c).
- * No libgifc calls here (see args.h).
+ * help text is in args_help.c). Every range comes from the library's option table
+ * (gifc_option_find); the CLI-only ones (--jobs, --shard) are the CLI's own.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/args.h"
 #include <ctype.h>
@@ -220,9 +220,10 @@ static cli_parse_status parse_fields(const char *s, int n, const long *min, long
 
 cli_parse_status cli_parse_ratio(const char *s, int *w, int *h)
 {
-    static const long min[2] = { 1, 1 };
+    const gifc_option_info *i = gifc_option_find("aspect");
+    const long min[2] = { (long)i->min, (long)i->min };
     int v[2];
-    cli_parse_status st = parse_fields(s, 2, min, 10000, v);
+    cli_parse_status st = parse_fields(s, 2, min, (long)i->max, v);
     if (st) return st;
     if (v[0] > 100 * v[1] || v[1] > 100 * v[0]) return CLI_PARSE_RANGE;
     *w = v[0];
@@ -232,8 +233,9 @@ cli_parse_status cli_parse_ratio(const char *s, int *w, int *h)
 
 cli_parse_status cli_parse_crop(const char *s, int v[4])
 {
-    static const long min[4] = { 1, 1, 0, 0 };
-    return parse_fields(s, 4, min, 65535, v);
+    const gifc_option_info *i = gifc_option_find("crop");
+    const long min[4] = { (long)i->min, (long)i->min, 0, 0 }; /* offsets from the corner */
+    return parse_fields(s, 4, min, (long)i->max, v);
 }
 
 cli_parse_status cli_parse_position(const char *s, int *pos)
@@ -252,7 +254,8 @@ cli_parse_status cli_parse_percent(const char *s, double *pct)
     if (n == 0 || n >= sizeof num) return CLI_PARSE_SYNTAX;
     memcpy(num, s, n);
     num[n] = '\0';
-    return cli_parse_double(num, 2, 50, 0, pct);
+    const gifc_option_info *i = gifc_option_find("caption-size");
+    return cli_parse_double(num, i->min, i->max, 0, pct);
 }
 
 cli_parse_status cli_parse_format(const char *s, gifc_format *f)
@@ -378,6 +381,8 @@ static const struct option long_opts[] = {
     { NULL, 0, NULL, 0 },
 };
 
+const struct option *cli_long_options(void) { return long_opts; }
+
 /* Leading ':' makes getopt return ':' for a missing value, so we can word that error. */
 static const char short_opts[] = ":o:fqvhrj:";
 
@@ -434,33 +439,41 @@ static int get_int(parser *a, int val, const char *arg, long min, long max, int 
     return 0;
 }
 
-static int get_real(parser *a, int val, const char *arg, double min, double max, int min_open,
-                    double *dst)
+/* The table's row for a library option, by its CLI name. */
+static const gifc_option_info *info_of(int val) { return gifc_option_find(opt_name(val)); }
+
+/* A whole-number library option, in the table's range. */
+static int get_table_int(parser *a, int val, const char *arg, int *dst)
 {
-    cli_parse_status st = cli_parse_double(arg, min, max, min_open, dst);
-    if (st) {
-        char range[64];
-        if (min_open) snprintf(range, sizeof range, "above %g, up to %g", min, max);
-        else snprintf(range, sizeof range, "%g..%g", min, max);
-        return bad_value(a, val, arg, st, "a number", range);
-    }
+    const gifc_option_info *i = info_of(val);
+    long v;
+    cli_parse_status st = cli_parse_long(arg, (long)i->min, (long)i->max, &v);
+    if (st) return bad_value(a, val, arg, st, "a whole number", i->range_text);
+    *dst = (int)v;
     return 0;
 }
 
-static int get_time(parser *a, int val, const char *arg, int positive, double *dst)
+/* A real-number library option, in the table's range. */
+static int get_table_real(parser *a, int val, const char *arg, double *dst)
 {
+    const gifc_option_info *i = info_of(val);
+    cli_parse_status st = cli_parse_double(arg, i->min, i->max,
+                                           (i->flags & GIFC_OPTF_MIN_OPEN) != 0, dst);
+    return st ? bad_value(a, val, arg, st, "a number", i->range_text) : 0;
+}
+
+/* A time: the table's range for a library option, --start's for --end. */
+static int get_time(parser *a, int val, const char *arg, double *dst)
+{
+    const gifc_option_info *i = val == OPT_END ? gifc_option_find("start") : info_of(val);
     double v;
-    char range[64];
     cli_parse_status st = cli_parse_time(arg, &v);
     if (st == CLI_PARSE_SYNTAX)
         return bad_value(a, val, arg, st, "a time",
                          "seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30 or 01:02:03.5");
-    if (st == CLI_PARSE_OK && positive && v <= 0) st = CLI_PARSE_RANGE;
-    if (st) {
-        snprintf(range, sizeof range, "%s%.0f s", positive ? "above 0, up to " : "0..",
-                 CLI_TIME_MAX);
-        return bad_value(a, val, arg, st, "a time", range);
-    }
+    if (st == CLI_PARSE_OK && (v > i->max || ((i->flags & GIFC_OPTF_MIN_OPEN) && v <= i->min)))
+        st = CLI_PARSE_RANGE;
+    if (st) return bad_value(a, val, arg, st, "a time", i->range_text);
     *dst = v;
     return 0;
 }
@@ -490,17 +503,18 @@ static int get_size(parser *a, const char *arg)
     if (st == CLI_PARSE_SYNTAX)
         return bad_value(a, OPT_MAX_SIZE, arg, st, "a size",
                          "a number with B, K/KB, KiB, M/MB, MiB, G/GB or GiB, like 500K or 8MB");
-    if (st) return bad_value(a, OPT_MAX_SIZE, arg, st, "a size", "1 KB..1 TB");
+    if (st) return bad_value(a, OPT_MAX_SIZE, arg, st, "a size", info_of(OPT_MAX_SIZE)->range_text);
     return 0;
 }
 
 static int get_count(parser *a, int val, const char *arg, uint64_t *dst)
 {
-    cli_parse_status st = cli_parse_size_in(arg, 1, CLI_LIMIT_MAX, dst);
+    const gifc_option_info *i = info_of(val);
+    cli_parse_status st = cli_parse_size_in(arg, i->min, i->max, dst);
     const char *forms = val == OPT_MAX_DECODED ? "bytes like 500G, 2TB or 4TiB"
                                                : "a count like 5000, 20M or 1.5G";
     if (st == CLI_PARSE_SYNTAX) return bad_value(a, val, arg, st, "a number", forms);
-    if (st) return bad_value(a, val, arg, st, "a number", "1..1e18");
+    if (st) return bad_value(a, val, arg, st, "a number", i->range_text);
     return 0;
 }
 
@@ -512,7 +526,7 @@ static int take_limit_option(parser *a, int val, const char *arg)
     case OPT_MAX_PIXELS: return get_count(a, val, arg, &p->max_pixels);
     case OPT_MAX_FRAMES: return get_count(a, val, arg, &p->max_frames);
     case OPT_MAX_DECODED: return get_count(a, val, arg, &p->max_decoded);
-    default: return get_time(a, val, arg, 1, &p->max_duration);
+    default: return get_time(a, val, arg, &p->max_duration);
     }
 }
 
@@ -525,7 +539,7 @@ static int get_crop(parser *a, const char *arg)
         return bad_value(a, OPT_CROP, arg, st, "a rectangle",
                          "W:H:X:Y in pixels of the picture as shown, like 320:240:0:60");
     if (st)
-        return bad_value(a, OPT_CROP, arg, st, "a rectangle", "W, H 1..65535; X, Y 0..65535");
+        return bad_value(a, OPT_CROP, arg, st, "a rectangle", info_of(OPT_CROP)->range_text);
     return 0;
 }
 
@@ -537,7 +551,7 @@ static int get_ratio(parser *a, const char *arg)
                          "W:H like 1:1, 4:5, 9:16, 16:9");
     if (st)
         return bad_value(a, OPT_ASPECT, arg, st, "an aspect ratio",
-                         "1..10000 each, within 1:100..100:1");
+                         info_of(OPT_ASPECT)->range_text);
     return 0;
 }
 
@@ -557,13 +571,13 @@ static int get_smooth_loop(parser *a, int argc, char **argv, const char *arg)
 {
     double v;
     if (!arg && optind < argc &&
-        cli_parse_double(argv[optind], 0, CLI_TIME_MAX, 0, &v) != CLI_PARSE_SYNTAX)
+            cli_parse_double(argv[optind], 0, info_of(OPT_SMOOTH_LOOP)->max, 0, &v) != CLI_PARSE_SYNTAX)
         arg = argv[optind++];
     if (!arg) {
         a->p->smooth_loop = CLI_SMOOTH_LOOP_DEFAULT;
         return 0;
     }
-    return get_real(a, OPT_SMOOTH_LOOP, arg, 0, 3600, 1, &a->p->smooth_loop);
+    return get_table_real(a, OPT_SMOOTH_LOOP, arg, &a->p->smooth_loop);
 }
 
 /* Crop, aspect and the time edits. */
@@ -576,7 +590,7 @@ static int take_edit_option(parser *a, int val, const char *arg)
     case OPT_ASPECT_FIT: return get_fit(a, arg);
     case OPT_REVERSE: p->reverse = 1; return 0;
     case OPT_BOUNCE: p->bounce = 1; return 0;
-    case OPT_FRAMES_STEP: return get_int(a, val, arg, 1, 1000, &p->frames_step);
+    case OPT_FRAMES_STEP: return get_table_int(a, val, arg, &p->frames_step);
     case OPT_DROP_DUPLICATES: p->drop_duplicates = 1; return 0;
     default: return take_batch_option(a, val, arg);
     }
@@ -597,8 +611,7 @@ static int take_caption_option(parser *a, int val, const char *arg)
         return 0;
     case OPT_CAPTION_SIZE:
         st = cli_parse_percent(arg, &p->caption_size);
-        return st ? bad_value(a, val, arg, st, "a percentage", "2..50, of the frame height")
-                  : 0;
+        return st ? bad_value(a, val, arg, st, "a percentage", info_of(val)->range_text) : 0;
     default:
         if (!*arg) return fail(a, "--font: the path is empty");
         p->font = arg;
@@ -617,21 +630,21 @@ static int take_option(parser *a, int val, const char *arg)
     case OPT_AUDIO: p->audio = 1; return 0;
     case OPT_JSON: p->json = 1; return 0;
     case OPT_FORMAT: return get_format(a, arg);
-    case OPT_FPS: return get_real(a, val, arg, 0, 100, 1, &p->fps);
-    case OPT_WIDTH: return get_int(a, val, arg, 1, 16384, &p->width);
-    case OPT_HEIGHT: return get_int(a, val, arg, 1, 16384, &p->height);
-    case OPT_START: return get_time(a, val, arg, 0, &p->start);
-    case OPT_DURATION: return get_time(a, val, arg, 1, &p->duration);
-    case OPT_END: return get_time(a, val, arg, 0, &p->end);
-    case OPT_COLORS: return get_int(a, val, arg, 2, 256, &p->colors);
-    case OPT_LOSSY: return get_int(a, val, arg, 0, 200, &p->lossy);
+    case OPT_FPS: return get_table_real(a, val, arg, &p->fps);
+    case OPT_WIDTH: return get_table_int(a, val, arg, &p->width);
+    case OPT_HEIGHT: return get_table_int(a, val, arg, &p->height);
+    case OPT_START: return get_time(a, val, arg, &p->start);
+    case OPT_DURATION: return get_time(a, val, arg, &p->duration);
+    case OPT_END: return get_time(a, val, arg, &p->end);
+    case OPT_COLORS: return get_table_int(a, val, arg, &p->colors);
+    case OPT_LOSSY: return get_table_int(a, val, arg, &p->lossy);
     case OPT_FAST: p->fast = 1; return 0;
-    case OPT_QUALITY: return get_int(a, val, arg, 1, 100, &p->quality);
-    case OPT_DITHER: return get_real(a, val, arg, 0, 1, 0, &p->dither);
-    case OPT_LOOP: return get_int(a, val, arg, 0, 65535, &p->loop); /* GIF stores 16 bits */
+    case OPT_QUALITY: return get_table_int(a, val, arg, &p->quality);
+    case OPT_DITHER: return get_table_real(a, val, arg, &p->dither);
+    case OPT_LOOP: return get_table_int(a, val, arg, &p->loop);
     case OPT_BACKGROUND: return get_color(a, arg);
-    case OPT_SPEED: return get_real(a, val, arg, 0.25, 4, 0, &p->speed);
-    case OPT_THREADS: return get_int(a, val, arg, 0, 256, &p->threads);
+    case OPT_SPEED: return get_table_real(a, val, arg, &p->speed);
+    case OPT_THREADS: return get_table_int(a, val, arg, &p->threads);
     case OPT_MAX_SIZE: return get_size(a, arg);
     case OPT_BEST_EFFORT: p->best_effort = 1; return 0;
     case OPT_MAX_PIXELS:

@@ -1,6 +1,6 @@
 /* Command-line parsing for the gifc tool: the user's preferences, the value parsers and the
- * exit-code table. Pure: nothing here calls into libgifc (only its types are used), prints or
- * exits, so tests/test_cli_args.c can link args.c alone.
+ * exit-code table. Nothing here prints or exits; the only libgifc calls are to the option
+ * table (gifc_option_find), which owns every range: no range is written here.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CLI_ARGS_H
 #define GIFC_CLI_ARGS_H
@@ -38,7 +38,7 @@ typedef enum cli_parse_status {
 
 /* Largest time accepted by --start/--duration/--end, in seconds (about 115 days): keeps the
  * library's conversions to integer timestamps far from overflow. */
-#define CLI_TIME_MAX 1e7
+#define CLI_TIME_MAX (gifc_option_find("start")->max)
 
 /* Decimal integer in [min, max]; no sign other than '-', no spaces, no trailing characters. */
 cli_parse_status cli_parse_long(const char *s, long min, long max, long *out);
@@ -50,22 +50,22 @@ cli_parse_status cli_parse_time(const char *s, double *seconds);
 /* #RRGGBB, RRGGBB, #RGB or a name (white black red green blue gray grey) -> 0xRRGGBB. */
 cli_parse_status cli_parse_color(const char *s, uint32_t *rgb);
 /* Byte budget accepted by --max-size. */
-#define CLI_SIZE_MIN 1000.0
-#define CLI_SIZE_MAX 1e12
+#define CLI_SIZE_MIN (gifc_option_find("max-size")->min)
+#define CLI_SIZE_MAX (gifc_option_find("max-size")->max)
 /* "500K", "8MB", "10MiB", "1.5G", "2000" (bytes): SI units K/KB/M/MB/G/GB, binary
  * KiB/MiB/GiB, B or none for bytes, any case; CLI_SIZE_MIN..CLI_SIZE_MAX bytes. */
 cli_parse_status cli_parse_size(const char *s, uint64_t *bytes);
 /* The same syntax within [min, max]: --max-pixels, --max-frames ("2M" = 2000000) and
  * --max-decoded. */
 cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *out);
-#define CLI_LIMIT_MAX 1e18
-/* --aspect W:H: two whole numbers 1..10000 ("16:9", "4:5"), neither more than 100 times
+#define CLI_LIMIT_MAX (gifc_option_find("max-pixels")->max)
+/* --aspect W:H: two whole numbers in the option table's range ("16:9", "4:5"), neither more than 100 times
  * the other. */
 cli_parse_status cli_parse_ratio(const char *s, int *w, int *h);
-/* --crop W:H:X:Y: size 1..65535, offsets 0..65535, all whole numbers. */
+/* --crop W:H:X:Y: size and offsets (from 0) up to the option table's max, whole numbers. */
 cli_parse_status cli_parse_crop(const char *s, int v[4]);
 /* --smooth-loop without a value. */
-#define CLI_SMOOTH_LOOP_DEFAULT 1.0
+#define CLI_SMOOTH_LOOP_DEFAULT (gifc_option_find("smooth-loop")->bare_value)
 /* "top" or "bottom" (any case) -> GIFC_CAPTION_TOP / BOTTOM. */
 cli_parse_status cli_parse_position(const char *s, int *pos);
 /* Percent of the frame height for --caption-size: "8", "12.5", "8%"; 2..50. */
@@ -150,6 +150,11 @@ void cli_prefs_free(cli_prefs *p);
 void cli_apply_prefs(const cli_prefs *p, gifc_options *opts);
 
 void cli_print_help(FILE *f);
+
+/* getopt_long's table: every option the CLI takes, ending in a zero entry (for the man page
+ * generator, gifc_man.c). */
+struct option;
+const struct option *cli_long_options(void);
 
 /* --shard K/N: 1 <= K <= N <= CLI_SHARD_MAX. */
 #define CLI_SHARD_MAX 1000000

@@ -1,6 +1,10 @@
 /* gifc --help: the text, in parts (C11 guarantees string literals of 4095 characters).
+ * Ranges and defaults of library options are never written here: {NAME.range},
+ * {NAME.default} and {NAME.bare} are filled in from the library's option table.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/args.h"
+
+#include <string.h>
 
 static const char help_intro[] =
     "Usage: gifc [options] INPUT [-o OUTPUT]\n"
@@ -17,7 +21,7 @@ static const char help_intro[] =
     "  gifc big.gif -o small.mp4    GIF to a much smaller MP4, same size and timing\n"
     "\n"
     "Defaults: a GIF made from a video fits inside 480x480 at 15 fps (the source's\n"
-    "fps if lower), quality 90, 256 colours, dither 1.0, looping forever. A GIF\n"
+    "fps if lower), quality {quality.default}, {colors.default} colours, dither {dither.default}, looping forever. A GIF\n"
     "made from an animation keeps the source's size and timing. An MP4 is H.264\n"
     "yuv420p fitted inside 1280x720 (720x1280 if portrait), keeps the source's\n"
     "timing, has no audio unless --audio, and shows transparency over --background.\n"
@@ -30,7 +34,7 @@ static const char help_options[] =
     "                        would be INPUT itself)\n"
     "      --format gif|mp4  output format (default: from OUTPUT's extension, one\n"
     "                        of .gif .mp4 .m4v; gif for standard output)\n"
-    "      --quality N       1..100: GIF colour fidelity, MP4 quality (default 90)\n"
+    "      --quality N       {quality.range}: GIF colour fidelity, MP4 quality (default {quality.default})\n"
     "      --fast            quicker, somewhat bigger files (default off)\n"
     "  -f, --force           replace OUTPUT if it exists (default: refuse, exit 7)\n"
     "\n"
@@ -38,14 +42,14 @@ static const char help_options[] =
     "      --start T         begin T into INPUT (default 0)\n"
     "      --duration T      convert T of INPUT (default: up to the end)\n"
     "      --end T           stop T into INPUT; after --start, not with --duration\n"
-    "      --fps N           frames a second, above 0 up to 100 (default: GIF from\n"
+    "      --fps N           frames a second, {fps.range} (default: GIF from\n"
     "                        video 15 or the source's if lower, else source timing)\n"
-    "      --speed X         playback speed 0.25..4 (default 1)\n"
+    "      --speed X         playback speed {speed.range} (default {speed.default})\n"
     "\n"
     "Size (a box to fit inside, aspect ratio kept, never enlarged):\n"
-    "      --width N         1..16384 pixels (default: GIF from video 480, MP4 1280\n"
+    "      --width N         {width.range} pixels (default: GIF from video 480, MP4 1280\n"
     "                        or 720 if portrait, GIF from an animation: source's)\n"
-    "      --height N        1..16384 pixels (default: GIF from video 480, MP4 720\n"
+    "      --height N        {height.range} pixels (default: GIF from video 480, MP4 720\n"
     "                        or 1280 if portrait, GIF from an animation: source's)\n"
     "\n";
 
@@ -62,7 +66,7 @@ static const char help_edit[] =
     "      --reverse         play backwards\n"
     "      --bounce          forward then backward (ping-pong); the turning frames\n"
     "                        are not doubled. Output about twice as long\n"
-    "      --smooth-loop[=S] crossfade the last S seconds (default 1, at most half\n"
+    "      --smooth-loop[=S] crossfade the last S seconds (default {smooth-loop.bare}, at most half\n"
     "                        the clip) with the first S, which are consumed into the\n"
     "                        blend: the end flows into the start without a jump and\n"
     "                        the output is S shorter. A number right after the\n"
@@ -84,16 +88,17 @@ static const char help_budget[] =
     "                        threshold, colours, lossy LZW; MP4: two-pass bitrate,\n"
     "                        then size) and lands at 0.92-1.0x of SIZE (MP4\n"
     "                        0.95-1.0x). Floors: GIF 32 px, 5 fps, 16 colours,\n"
-    "                        lossy 200; MP4 96 px. Below them: exit 8\n"
+    "                        lossy 200; MP4 96 px. Below them: exit 8.\n"
+    "                        SIZE is {max-size.range}\n"
     "      --best-effort     with --max-size: write the smallest result reached\n"
     "                        instead of failing when SIZE cannot be met\n"
     "\n"
     "GIF:\n"
-    "      --colors N        palette size 2..256 (default 256)\n"
-    "      --dither X        dithering strength 0..1 (default 1.0)\n"
-    "      --lossy N         lossy LZW 0..200: fewer bytes, some streaks; about 20\n"
+    "      --colors N        palette size {colors.range} (default {colors.default})\n"
+    "      --dither X        dithering strength {dither.range} (default {dither.default})\n"
+    "      --lossy N         lossy LZW {lossy.range}: fewer bytes, some streaks; about 20\n"
     "                        is mild, 80 strong (default 0, exact)\n"
-    "      --loop N          times to loop 0..65535, 0 = forever (default 0)\n"
+    "      --loop N          times to loop {loop.range}, 0 = forever (default {loop.default})\n"
     "\n"
     "MP4 (H.264, yuv420p):\n"
     "      --audio           keep the audio track, as AAC (default: no audio)\n"
@@ -107,7 +112,7 @@ static const char help_budget[] =
     "                        OUTPUT is '-') instead of the summary line\n"
     "  -q, --quiet           print errors only\n"
     "  -v, --verbose         log what is done; twice for debug detail\n"
-    "      --threads N       worker threads 0..256, 0 = one per core (default 0)\n"
+    "      --threads N       worker threads {threads.range}, 0 = one per core (default {threads.default})\n"
     "      --version         print the version and exit\n"
     "  -h, --help            print this help and exit\n"
     "\n";
@@ -121,22 +126,22 @@ static const char help_caption[] =
     "      --caption-position top|bottom\n"
     "                        where it goes (default bottom)\n"
     "      --caption-size PERCENT\n"
-    "                        text height, 2..50 percent of the frame height, at\n"
-    "                        least 10 px (default 8)\n"
+    "                        text height in percent, {caption-size.range}, at\n"
+    "                        least 10 px (default {caption-size.default})\n"
     "      --font FILE       font file (TTF, OTF, TTC) (default: fontconfig's sans\n"
     "                        font, others for characters it lacks, such as CJK)\n"
     "\n";
 
-/* The defaults are gifc.h's GIFC_DEFAULT_MAX_*: keep the two in step. */
+/* The defaults come from the option table ({name.default}). */
 static const char help_limits[] =
     "Limits (an input over one is refused: exit 10, nothing written):\n"
     "      --max-pixels N    pixels in one frame; N takes K/M/G like --max-size\n"
-    "                        (default 50M: 8K video passes)\n"
-    "      --max-frames N    frames decoded, or declared by the file (default 2M)\n"
-    "      --max-duration T  time of INPUT read (default 12:00:00)\n"
+    "                        (default {max-pixels.default}: 8K video passes)\n"
+    "      --max-frames N    frames decoded, or declared by the file (default {max-frames.default})\n"
+    "      --max-duration T  time of INPUT read (default {max-duration.default})\n"
     "      --max-decoded SIZE\n"
     "                        decoded pictures, at width x height x 4 bytes a\n"
-    "                        frame (default 32TiB)\n"
+    "                        frame (default {max-decoded.default})\n"
     "\n";
 
 static const char help_batch[] =
@@ -174,14 +179,38 @@ static const char help_exit[] =
     "       --max-decoded (raise the one the message names)\n"
     "  130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM)\n";
 
+/* Writes text with each {NAME.what} replaced from the option table. */
+static void put_filled(FILE *f, const char *s)
+{
+    while (*s) {
+        const char *open = strchr(s, '{');
+        const char *close = open ? strchr(open, '}') : NULL;
+        const char *dot = close ? memchr(open, '.', (size_t)(close - open)) : NULL;
+        if (!dot) {
+            fputs(s, f);
+            return;
+        }
+        fwrite(s, 1, (size_t)(open - s), f);
+        char name[48];
+        snprintf(name, sizeof name, "%.*s", (int)(dot - open - 1), open + 1);
+        const gifc_option_info *i = gifc_option_find(name);
+        size_t wlen = (size_t)(close - dot - 1);
+        if (!i) fprintf(f, "%.*s", (int)(close - open + 1), open);
+        else if (!strncmp(dot + 1, "range", wlen)) fputs(i->range_text, f);
+        else if (!strncmp(dot + 1, "default", wlen)) fputs(i->default_text, f);
+        else fprintf(f, "%g", i->bare_value);
+        s = close + 1;
+    }
+}
+
 void cli_print_help(FILE *f)
 {
-    fputs(help_intro, f);
-    fputs(help_options, f);
-    fputs(help_edit, f);
-    fputs(help_caption, f);
-    fputs(help_budget, f);
-    fputs(help_limits, f);
-    fputs(help_batch, f);
+    put_filled(f, help_intro);
+    put_filled(f, help_options);
+    put_filled(f, help_edit);
+    put_filled(f, help_caption);
+    put_filled(f, help_budget);
+    put_filled(f, help_limits);
+    put_filled(f, help_batch);
     fputs(help_exit, f);
 }
