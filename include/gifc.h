@@ -93,7 +93,9 @@ typedef void (*gifc_log_fn)(void *user, gifc_log_level level, const char *messag
  * struct_size, set by gifc_options_init, tells the library how much of the struct the
  * program was built with: the library reads only that many bytes (fields past them take
  * their defaults) and never writes past them. A struct not filled by gifc_options_init
- * (struct_size 0) is refused with GIFC_ERR_INVALID_ARG.
+ * (struct_size 0) is refused with GIFC_ERR_INVALID_ARG. A struct_size above the library's
+ * own (a program built against a newer gifc.h than the library it runs with) has its extra
+ * fields ignored: compare gifc_version_number() with GIFC_VERSION_NUMBER to catch that.
  * A zero / negative value for a numeric field means "choose the default", which depends on
  * the input and output (see the comments). Every field's range, default, unit and help are
  * in the option table below (gifc_option_find). */
