@@ -272,6 +272,8 @@ typedef enum gifc_option_type {
 #define GIFC_OPTF_OPTIONAL_VALUE 0x20u /* the CLI may give it without a value: bare_value */
 #define GIFC_OPTF_LIMIT      0x40u /* an input limit (over it: GIFC_ERR_LIMIT) */
 #define GIFC_OPTF_HIDDEN     0x80u /* not an end-user option (no CLI flag, no report) */
+#define GIFC_OPTF_REPORT     0x100u /* part of a conversion's settings report (the CLI's
+                                       --json "settings", keyed by name with '_' for '-') */
 
 /* One option, read-only, owned by the library (valid for the life of the process). Fields
  * may be added at the end: never allocate or copy one, use the pointer. */
@@ -316,7 +318,9 @@ GIFC_API gifc_error gifc_option_set(gifc_options *opts, const char *name, const 
 /* Formats the option's current value into buf (always NUL-terminated when n > 0): as text a
  * user could give back to gifc_option_set ("500000", "1:2" is written "1:2", "#ffffff",
  * "gif"), or with json non-zero as a JSON value (number, true/false, quoted string, null for
- * an unset string). Returns GIFC_OK, GIFC_ERR_INVALID_ARG for an unknown name or a field past
+ * an unset string). In JSON a field at its ZERO_AUTO 0 (or NEG_AUTO negative) sentinel
+ * shows the default in effect: default_text's number when it is one ("1", "8"), else null
+ * ("none", "up to the end"). Returns GIFC_OK, GIFC_ERR_INVALID_ARG for an unknown name or a field past
  * opts->struct_size, GIFC_ERR_NOMEM when buf is too small (truncated). */
 GIFC_API gifc_error gifc_option_get(const gifc_options *opts, const char *name, int json,
                                     char *buf, size_t n);

@@ -35,6 +35,7 @@ typedef struct row {
 #define NEG GIFC_OPTF_NEG_AUTO
 #define OPEN GIFC_OPTF_MIN_OPEN
 #define LIM GIFC_OPTF_LIMIT
+#define REP GIFC_OPTF_REPORT
 
 /* The largest time a user may give (about 115 days): keeps the conversions to integer
  * timestamps far from overflow. */
@@ -64,47 +65,47 @@ static const row rows[] = {
     BOOL("fast", fast, "quicker, somewhat bigger files", BOTH, 0, 0),
     BOOL("force", overwrite, "replace OUTPUT if it exists", BOTH, 0, 'f'),
     DBL("start", start, GIFC_OPT_TIME, "T", 0, TIME_MAX, 0, "0", "s", "0..10000000 s",
-        "begin T into INPUT", BOTH, PIC),
+        "begin T into INPUT", BOTH, PIC | REP),
     DBL("duration", duration, GIFC_OPT_TIME, "T", 0, TIME_MAX, 0, "up to the end", "s",
-        "above 0, up to 10000000 s", "convert T of INPUT", BOTH, PIC | OPEN | ZERO | NEG),
+        "above 0, up to 10000000 s", "convert T of INPUT", BOTH, PIC | OPEN | ZERO | NEG | REP),
     DBL("fps", fps, GIFC_OPT_DOUBLE, "N", 0, 100, 0, "source", "fps", "above 0, up to 100",
         "frames a second", BOTH, PIC | OPEN | ZERO),
     R("speed", speed, "speed", GIFC_OPT_DOUBLE, 0.25, 4, 1, "1", "x", "X", NULL, "0.25..4",
-      "playback speed", BOTH, PIC | ZERO, 0, ST_DOUBLE, 1, NONE),
+      "playback speed", BOTH, PIC | ZERO | REP, 0, ST_DOUBLE, 1, NONE),
     INT("width", width, 1, 16384, 0, "auto", "px", "1..16384", "box width to fit inside",
         BOTH, PIC | ZERO),
     INT("height", height, 1, 16384, 0, "auto", "px", "1..16384", "box height to fit inside",
         BOTH, PIC | ZERO),
     R("crop", crop_w, "crop_w crop_h crop_x crop_y", GIFC_OPT_RECT, 1, 65535, 0, "none", "px",
       "W:H:X:Y", NULL, "W, H 1..65535; X, Y 0..65535",
-      "keep the W x H rectangle whose top-left corner is X,Y", BOTH, PIC | ZERO, 0, ST_INT, 4,
+      "keep the W x H rectangle whose top-left corner is X,Y", BOTH, PIC | ZERO | REP, 0, ST_INT, 4,
       NONE),
     R("aspect", aspect_w, "aspect_w aspect_h", GIFC_OPT_RATIO, 1, 10000, 0, "none", "",
       "W:H", NULL, "1..10000 each, within 1:100..100:1",
-      "cut the picture to W:H around its centre", BOTH, PIC | ZERO, 0, ST_INT, 2, NONE),
+      "cut the picture to W:H around its centre", BOTH, PIC | ZERO | REP, 0, ST_INT, 2, NONE),
     R("aspect-fit", aspect_pad, "aspect_pad", GIFC_OPT_CHOICE, 0, 1, 0, "crop", "",
       "crop|pad", "crop|pad", "crop, pad", "with aspect: cut (crop) or letterbox (pad)", BOTH,
-      0, 0, ST_INT, 1, NONE),
-    BOOL("reverse", reverse, "play backwards", BOTH, PIC, 0),
-    BOOL("bounce", bounce, "forward then backward (ping-pong)", BOTH, PIC, 0),
+      REP, 0, ST_INT, 1, NONE),
+    BOOL("reverse", reverse, "play backwards", BOTH, PIC | REP, 0),
+    BOOL("bounce", bounce, "forward then backward (ping-pong)", BOTH, PIC | REP, 0),
     { { "smooth-loop", "smooth_loop", "smooth_loop", GIFC_OPT_DOUBLE, 0, 3600, 0, "off", 1,
         "s", "S", NULL, "above 0, up to 3600", "crossfade the last S seconds into the first",
-        BOTH, PIC | OPEN | ZERO | GIFC_OPTF_OPTIONAL_VALUE, 0 },
+        BOTH, PIC | OPEN | ZERO | GIFC_OPTF_OPTIONAL_VALUE | REP, 0 },
       OFF(smooth_loop), ST_DOUBLE, 1, NONE },
     R("frames-step", frames_step, "frames_step", GIFC_OPT_INT, 1, 1000, 0, "1", "", "N", NULL,
-      "1..1000", "keep every Nth frame", BOTH, PIC | ZERO, 0, ST_INT, 1, 1),
+      "1..1000", "keep every Nth frame", BOTH, PIC | ZERO | REP, 0, ST_INT, 1, 1),
     BOOL("drop-duplicates", drop_duplicates, "merge identical frames into the previous one",
-         BOTH, PIC, 0),
+         BOTH, PIC | REP, 0),
     R("caption", caption, "caption", GIFC_OPT_STRING, 0, 0, NONE, "none", "", "TEXT", NULL,
-      "UTF-8 text", "text drawn on every frame", BOTH, PIC, 0, ST_STR, 1, NONE),
+      "UTF-8 text", "text drawn on every frame", BOTH, PIC | REP, 0, ST_STR, 1, NONE),
     R("caption-position", caption_position, "caption_position", GIFC_OPT_CHOICE,
       GIFC_CAPTION_BOTTOM, GIFC_CAPTION_TOP, GIFC_CAPTION_BOTTOM, "bottom", "", "top|bottom",
-      "bottom|top", "top, bottom", "where the caption goes", BOTH, 0, 0, ST_INT, 1, NONE),
+      "bottom|top", "top, bottom", "where the caption goes", BOTH, REP, 0, ST_INT, 1, NONE),
     DBL("caption-size", caption_size, GIFC_OPT_DOUBLE, "PERCENT", 2, 50, 0, "8", "%",
         "2..50, of the frame height", "caption height, percent of the frame height", BOTH,
-        ZERO),
+        ZERO | REP),
     R("font", font, "font", GIFC_OPT_STRING, 0, 0, NONE, "fontconfig's sans", "", "FILE", NULL,
-      "a font file", "font file for the caption (TTF, OTF, TTC)", BOTH, 0, 0, ST_STR, 1, NONE),
+      "a font file", "font file for the caption (TTF, OTF, TTC)", BOTH, REP, 0, ST_STR, 1, NONE),
     R("max-size", max_size, "max_size", GIFC_OPT_SIZE, 1000, 1e12, 0, "none", "B", "SIZE",
       NULL, "1 KB..1 TB", "never write more than SIZE bytes", BOTH, ZERO, 0, ST_U64, 1, NONE),
     BOOL("best-effort", best_effort, "with max-size: write the smallest result reached", BOTH,
@@ -116,11 +117,11 @@ static const row rows[] = {
     INT("lossy", lossy, 0, 200, 0, "0", "", "0..200", "GIF lossy LZW level, 0 = exact", GIF, 0),
     INT("loop", loop, 0, 65535, 0, "0", "", "0..65535",
         "GIF times to loop, 0 = forever (negative: play once)", GIF,
-        PIC | GIFC_OPTF_NEG_SPECIAL),
+        PIC | GIFC_OPTF_NEG_SPECIAL | REP),
     BOOL("audio", audio, "keep the audio track, as AAC", MP4, 0, 0),
     R("background", background, "background", GIFC_OPT_COLOR, 0, 0xFFFFFF, 0xFFFFFF, "white",
       "", "COLOR", NULL, "#RRGGBB, RRGGBB, #RGB, white, black, red, green, blue, gray",
-      "what transparency and aspect-fit pad's bars become", BOTH, 0, 0, ST_U32, 1, NONE),
+      "what transparency and aspect-fit pad's bars become", BOTH, REP, 0, ST_U32, 1, NONE),
     INT("threads", threads, 0, 256, 0, "0", "", "0..256", "worker threads, 0 = one per core",
         BOTH, 0),
     R("max-pixels", max_pixels, "max_pixels", GIFC_OPT_SIZE, 1, 1e18,
@@ -678,6 +679,14 @@ static void json_string(char *buf, size_t n, const char *s)
     if (n) buf[j < n ? j : n - 1] = '\0';
 }
 
+/* The shortest of %.15g / %.17g that reads back exactly. */
+static const char *shortest(char *buf, size_t n, double v)
+{
+    snprintf(buf, n, "%.15g", v);
+    if (strtod(buf, NULL) != v) snprintf(buf, n, "%.17g", v);
+    return buf;
+}
+
 /* The index-th '|'-separated word of choices into buf. */
 static void choice_word(const char *choices, int index, char *buf, size_t n)
 {
@@ -698,6 +707,15 @@ GIFC_API gifc_error gifc_option_get(const gifc_options *o, const char *name, int
     char tmp[64];
     int len = 0;
     double v = get_num(o, r, 0);
+    if (json && i->type != GIFC_OPT_STRING &&
+        (((i->flags & GIFC_OPTF_ZERO_AUTO) && v == 0) || ((i->flags & GIFC_OPTF_NEG_AUTO) && v < 0))) {
+        /* The default in effect: a number when the table says one, else null ("none"). */
+        char *end;
+        double d = strtod(i->default_text, &end);
+        if (*end || end == i->default_text) len = snprintf(buf, n, "null");
+        else len = snprintf(buf, n, "%s", shortest(tmp, sizeof tmp, d));
+        return len < 0 || (size_t)len >= n ? GIFC_ERR_NOMEM : GIFC_OK;
+    }
     switch (i->type) {
     case GIFC_OPT_STRING: {
         const char *s = *(const char *const *)field_at(o, r, 0);
@@ -737,7 +755,7 @@ GIFC_API gifc_error gifc_option_get(const gifc_options *o, const char *name, int
         else if (r->st == ST_I64) len = snprintf(buf, n, "%lld", (long long)*(const int64_t *)field_at(o, r, 0));
         else if (r->st == ST_INT) len = snprintf(buf, n, "%d", *(const int *)field_at(o, r, 0));
         else if (json && !isfinite(v)) len = snprintf(buf, n, "null");
-        else len = snprintf(buf, n, "%.17g", v);
+        else len = snprintf(buf, n, "%s", shortest(tmp, sizeof tmp, v));
         break;
     }
     return len < 0 || (size_t)len >= n ? GIFC_ERR_NOMEM : GIFC_OK;

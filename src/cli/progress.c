@@ -224,38 +224,45 @@ static void json_key(FILE *f, const char *key)
     fprintf(f, ",\"%s\":", key);
 }
 
-/* The edits asked for: crop "W:H:X:Y" and aspect "W:H" (null: none), aspect_fit, the
- * time edits (smooth_loop in seconds, null: off). */
-static void json_edits(FILE *f, const gifc_options *o)
+/* A string option as a JSON string, null when unset or empty; escaped by json_string. */
+static void json_option_text(FILE *f, const gifc_options *o, const char *name)
 {
-    if (o->crop_w > 0)
-        fprintf(f, ",\"crop\":\"%d:%d:%d:%d\"", o->crop_w, o->crop_h, o->crop_x, o->crop_y);
-    else
-        fputs(",\"crop\":null", f);
-    if (o->aspect_w > 0) fprintf(f, ",\"aspect\":\"%d:%d\"", o->aspect_w, o->aspect_h);
-    else fputs(",\"aspect\":null", f);
-    fprintf(f, ",\"aspect_fit\":\"%s\"", o->aspect_pad ? "pad" : "crop");
-    fprintf(f, ",\"reverse\":%s,\"bounce\":%s", o->reverse ? "true" : "false",
-            o->bounce ? "true" : "false");
-    json_key(f, "smooth_loop");
-    json_number(f, o->smooth_loop > 0 ? o->smooth_loop : NAN);
-    fprintf(f, ",\"frames_step\":%d,\"drop_duplicates\":%s",
-            o->frames_step > 1 ? o->frames_step : 1, o->drop_duplicates ? "true" : "false");
+    char *buf = NULL;
+    gifc_error e = GIFC_ERR_NOMEM;
+    for (size_t n = 256; e == GIFC_ERR_NOMEM && n <= ((size_t)1 << 24); n *= 4) {
+        char *grown = realloc(buf, n);
+        if (!grown) break;
+        buf = grown;
+        e = gifc_option_get(o, name, 0, buf, n);
+    }
+    json_string(f, e == GIFC_OK && *buf ? buf : NULL);
+    free(buf);
 }
 
-/* The caption asked for, or nulls: the text as given, where, how big (percent of the frame
- * height) and the font file (null: fontconfig's choice). */
-static void json_caption(FILE *f, const gifc_options *o)
+/* The options the table marks as reported (GIFC_OPTF_REPORT), keyed by their CLI name with
+ * '_' for '-', valued by gifc_option_get's JSON. The caption's companions are null without a
+ * caption (they do nothing then). */
+static void json_options(FILE *f, const gifc_options *o)
 {
-    int on = o->caption && *o->caption;
-    json_key(f, "caption");
-    json_string(f, on ? o->caption : NULL);
-    json_key(f, "caption_position");
-    json_string(f, !on ? NULL : o->caption_position == GIFC_CAPTION_TOP ? "top" : "bottom");
-    json_key(f, "caption_size");
-    json_number(f, !on ? NAN : o->caption_size > 0 ? o->caption_size : GIFC_CAPTION_DEFAULT_SIZE);
-    json_key(f, "font");
-    json_string(f, on ? o->font : NULL);
+    int captioned = o->caption && *o->caption;
+    for (int k = 0; k < gifc_option_count(); k++) {
+        const gifc_option_info *i = gifc_option_at(k);
+        if (!(i->flags & GIFC_OPTF_REPORT)) continue;
+        char key[64], value[512];
+        size_t n = 0;
+        for (; i->name[n] && n + 1 < sizeof key; n++) key[n] = i->name[n] == '-' ? '_' : i->name[n];
+        key[n] = '\0';
+        int companion = strcmp(i->name, "caption") &&
+                        (!strncmp(i->name, "caption", 7) || !strcmp(i->name, "font"));
+        json_key(f, key);
+        if (companion && !captioned) fputs("null", f);
+        else if (i->type == GIFC_OPT_STRING) json_option_text(f, o, i->name);
+        else if (gifc_option_get(o, i->name, 1, value, sizeof value) == GIFC_OK) {
+            fputs(value, f);
+        } else {
+            fputs("null", f);
+        }
+    }
 }
 
 /* Settings the conversion used: fps/colors/quality/dither as the library reports them (null
@@ -273,16 +280,7 @@ static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
     json_number(f, gif && r->dither >= 0 ? r->dither : NAN);
     json_key(f, "lossy");
     json_number(f, gif ? (double)r->lossy : NAN);
-    fprintf(f, ",\"loop\":%d", o->loop);
-    json_key(f, "speed");
-    json_number(f, o->speed > 0 ? o->speed : 1);
-    fprintf(f, ",\"background\":\"#%06" PRIx32 "\"", o->background & 0xffffffu);
-    json_key(f, "start");
-    json_number(f, o->start > 0 ? o->start : 0);
-    json_key(f, "duration");
-    json_number(f, o->duration > 0 ? o->duration : NAN); /* null: up to the end */
-    json_edits(f, o);
-    json_caption(f, o);
+    json_options(f, o);
     fputc('}', f);
 }
 
