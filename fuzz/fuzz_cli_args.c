@@ -1,6 +1,6 @@
 /* libFuzzer target over the gifc command line (src/cli/args.c): cli_parse_args() on an argv
- * made from the input, and each word through the value parsers (--max-size, times, colours,
- * shards, numbers) and the default-output rule.
+ * made from the input, and each word through every library option's parser (gifc_option_set),
+ * the CLI's own (shards, numbers) and the default-output rule.
  *
  * Input: words separated by newlines (or NUL bytes, which no real argv can hold). Each word
  * gets its own exact-size allocation, so reading past a word's end is an ASan report.
@@ -10,7 +10,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/args.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,35 +22,37 @@ static void fail(const char *what, const char *word)
     abort();
 }
 
-static void check_numbers(const char *w)
+/* Every library option's text parser (gifc_option_set, the CLI's only way in): a value it
+ * accepts must pass the validator (strings aside: their text is checked there, on purpose),
+ * a refusal leaves the options as they were and says why in one line. */
+static void check_options(const char *w)
 {
-    uint64_t bytes = 7;
-    cli_parse_status st = cli_parse_size(w, &bytes);
-    if (st == CLI_PARSE_OK && (bytes < CLI_SIZE_MIN || bytes > CLI_SIZE_MAX))
-        fail("size accepted outside its range", w);
-    if (st != CLI_PARSE_OK && bytes != 7) fail("size written on failure", w);
-    double t = -1;
-    if (cli_parse_time(w, &t) == CLI_PARSE_OK && !(t >= 0 && t <= CLI_TIME_MAX))
-        fail("time accepted outside its range", w);
-    double d = -1;
-    if (cli_parse_double(w, 0, 100, 1, &d) == CLI_PARSE_OK && !(d > 0 && d <= 100))
-        fail("number accepted outside its range", w);
-    long l = 0;
-    if (cli_parse_long(w, -5, 5, &l) == CLI_PARSE_OK && (l < -5 || l > 5))
-        fail("integer accepted outside its range", w);
+    for (int i = 0; i < gifc_option_count(); i++) {
+        const gifc_option_info *in = gifc_option_at(i);
+        gifc_options o, before;
+        char why[256];
+        const char *vwhy = NULL;
+        gifc_options_init(&o);
+        before = o;
+        if (gifc_option_set(&o, in->name, w, why, sizeof why) != GIFC_OK) {
+            if (memcmp(&o, &before, sizeof o)) fail("options changed by a refused value", w);
+            if (!why[0] || strchr(why, '\n')) fail("refusal is not one line", why);
+            continue;
+        }
+        if (in->type != GIFC_OPT_STRING && gifc_options_validate(&o, &vwhy) != GIFC_OK)
+            fail("value accepted by gifc_option_set, refused by the validator", vwhy);
+    }
 }
 
 static void check_words(const char *w)
 {
-    check_numbers(w);
-    uint32_t rgb = 0;
-    if (cli_parse_color(w, &rgb) == CLI_PARSE_OK && rgb > 0xFFFFFF) fail("colour > 24 bits", w);
+    check_options(w);
+    long l = 0;
+    if (cli_parse_long(w, -5, 5, &l) == CLI_PARSE_OK && (l < -5 || l > 5))
+        fail("integer accepted outside its range", w);
     int k = 0, n = 0;
     if (cli_parse_shard(w, &k, &n) == CLI_PARSE_OK && (k < 1 || k > n || n > CLI_SHARD_MAX))
         fail("shard accepted outside its range", w);
-    gifc_format f = GIFC_FORMAT_AUTO;
-    if (cli_parse_format(w, &f) == CLI_PARSE_OK && f == GIFC_FORMAT_AUTO)
-        fail("format parsed to AUTO", w);
     char *out = cli_default_output(w, GIFC_FORMAT_MP4);
     if (!out) fail("default output: out of memory", w);
     size_t len = strlen(out);

@@ -544,6 +544,16 @@ static int choice_index(const char *choices, const char *text)
     return -1;
 }
 
+/* range_text "top, bottom" as "top or bottom" (the last ", " becomes " or "). */
+static const char *choice_phrase(const gifc_option_info *i, char *buf, size_t n)
+{
+    const char *last = NULL;
+    for (const char *p = strstr(i->range_text, ", "); p; p = strstr(p + 1, ", ")) last = p;
+    if (!last) snprintf(buf, n, "%s", i->range_text);
+    else snprintf(buf, n, "%.*s or %s", (int)(last - i->range_text), i->range_text, last + 2);
+    return buf;
+}
+
 static int parse_bool(const char *s)
 {
     static const char *const yes[] = { "1", "true", "yes", "on" }, *const no[] = { "0", "false", "no", "off" };
@@ -555,9 +565,11 @@ static int parse_bool(const char *s)
 }
 
 /* What a value of each type looks like, for "'x' is not a number (...)". */
-static const char *type_noun(gifc_option_type t)
+static const char *type_noun(const gifc_option_info *i)
 {
-    switch (t) {
+    if (!strcmp(i->unit, "%")) return "a percentage";
+    if (i->type == GIFC_OPT_SIZE && (i->flags & GIFC_OPTF_LIMIT)) return "a number"; /* a count */
+    switch (i->type) {
     case GIFC_OPT_INT: return "a whole number";
     case GIFC_OPT_TIME: return "a time";
     case GIFC_OPT_SIZE: return "a size";
@@ -566,6 +578,22 @@ static const char *type_noun(gifc_option_type t)
     case GIFC_OPT_RECT: return "a rectangle";
     case GIFC_OPT_BOOL: return "on or off";
     default: return "a number";
+    }
+}
+
+/* The forms a value may take, for a text that is not one at all. */
+static const char *type_forms(const gifc_option_info *i)
+{
+    switch (i->type) {
+    case GIFC_OPT_TIME: return "seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30 or 01:02:03.5";
+    case GIFC_OPT_SIZE:
+        if (!(i->flags & GIFC_OPTF_LIMIT))
+            return "a number with B, K/KB, KiB, M/MB, MiB, G/GB or GiB, like 500K or 8MB";
+        return !strcmp(i->unit, "B") ? "bytes like 500G, 2TB or 4TiB"
+                                     : "a count like 5000, 20M or 1.5G";
+    case GIFC_OPT_RATIO: return "W:H like 1:1, 4:5, 9:16, 16:9";
+    case GIFC_OPT_RECT: return "W:H:X:Y in pixels of the picture as shown, like 320:240:0:60";
+    default: return i->range_text;
     }
 }
 
@@ -592,7 +620,7 @@ static gifc_error set_parts(gifc_options *o, const row *r, const char *text, cha
     pstat st = parse_fields(text, r->parts, min, i->max, v);
     if (st == P_OK && r->parts == 2 && (v[0] > 100 * v[1] || v[1] > 100 * v[0])) st = P_RANGE;
     if (st == P_SYNTAX)
-        return reason(why, n, "'%s' is not %s (%s)", text, type_noun(i->type), i->placeholder);
+        return reason(why, n, "'%s' is not %s (%s)", text, type_noun(i), type_forms(i));
     if (st) return reason(why, n, "'%s' is out of range (%s)", text, i->range_text);
     for (int k = 0; k < r->parts; k++) put_num(o, r, k, v[k]);
     return GIFC_OK;
@@ -618,16 +646,20 @@ GIFC_API gifc_error gifc_option_set(gifc_options *o, const char *name, const cha
     double v = 0;
     pstat st = P_OK;
     int k;
+    char tmp[96];
     switch (i->type) {
     case GIFC_OPT_STRING:
-        if (!*text) return reason(why, n, "the value is empty");
+        if (!*text)
+            return reason(why, n, "the %s is empty", !strcmp(i->placeholder, "FILE") ? "path" : "text");
         *(const char **)field_at(o, r, 0) = text;
         return GIFC_OK;
     case GIFC_OPT_RATIO:
     case GIFC_OPT_RECT: return set_parts(o, r, text, why, n);
     case GIFC_OPT_CHOICE:
         k = choice_index(i->choices, text);
-        if (k < 0) return reason(why, n, "'%s' is not one of %s", text, i->range_text);
+        if (k < 0 && r->off == OFF(format)) /* the formats this build writes */
+            return reason(why, n, "'%s' is not supported (%s)", text, i->range_text);
+        if (k < 0) return reason(why, n, "'%s' is not %s", text, choice_phrase(i, tmp, sizeof tmp));
         put_num(o, r, 0, i->min + k);
         return GIFC_OK;
     case GIFC_OPT_BOOL:
@@ -648,11 +680,20 @@ GIFC_API gifc_error gifc_option_set(gifc_options *o, const char *name, const cha
             return reason(why, n, "MP4 has no transparency; give an opaque colour");
         st = parse_color(text, &v);
         break;
-    default: st = parse_real(text, &v); break;
+    default: {
+        size_t len = strlen(text);
+        /* "8%" reads as what it says */
+        if (!strcmp(i->unit, "%") && len && text[len - 1] == '%' && len < sizeof tmp) {
+            memcpy(tmp, text, len - 1);
+            tmp[len - 1] = '\0';
+            st = parse_real(tmp, &v);
+        } else st = parse_real(text, &v);
+        break;
+    }
     }
     if (st == P_OK && !in_range(r, v)) st = P_RANGE;
     if (st == P_SYNTAX)
-        return reason(why, n, "'%s' is not %s (%s)", text, type_noun(i->type), i->range_text);
+        return reason(why, n, "'%s' is not %s (%s)", text, type_noun(i), type_forms(i));
     if (st) return reason(why, n, "'%s' is out of range (%s)", text, i->range_text);
     put_num(o, r, 0, v);
     return GIFC_OK;

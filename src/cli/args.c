@@ -1,6 +1,7 @@
-/* Command-line parsing for gifc: getopt_long loop, value parsers, output-path rules (the
- * help text is in args_help.c). Every range comes from the library's option table
- * (gifc_option_find); the CLI-only ones (--jobs, --shard) are the CLI's own.
+/* Command-line parsing for gifc: the getopt_long table (built from the library's option
+ * table plus the CLI's own options), the loop, output-path rules (the help text is in
+ * args_help.c). Library options are parsed, checked and worded by gifc_option_set; only
+ * the CLI-only ones (--jobs, --shard, --end) are parsed here.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/args.h"
 #include <ctype.h>
@@ -34,235 +35,18 @@ int cli_exit_for(gifc_error e, int signo)
     }
 }
 
-/* ---- value parsers ---- */
-
-/* Digits with at most one '.', at least one digit, in the first n characters of s. */
-static int is_decimal_text_prefix(const char *s, size_t n)
-{
-    int digits = 0, dots = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '.') dots++;
-        else digits++;
-    }
-    return digits > 0 && dots <= 1;
-}
-
-/* strtol/strtod also accept leading blanks, hex, "inf" and "nan"; none of those is what a
- * user means on a command line, so only plain decimal characters get that far. */
-static int is_decimal_text(const char *s, int real)
-{
-    int digits = 0;
-    if (*s == '+' || *s == '-') s++;
-    for (; *s; s++) {
-        if (isdigit((unsigned char)*s)) digits++;
-        else if (!real || !strchr(".eE+-", *s)) return 0;
-    }
-    return digits > 0;
-}
+/* ---- value parsers (the CLI's own options only: -j, --shard) ---- */
 
 cli_parse_status cli_parse_long(const char *s, long min, long max, long *out)
 {
     char *end;
-    if (!is_decimal_text(s, 0)) return CLI_PARSE_SYNTAX;
+    const char *d = s + (*s == '+' || *s == '-');
+    if (!*d || strspn(d, "0123456789") != strlen(d)) return CLI_PARSE_SYNTAX;
     errno = 0;
     long v = strtol(s, &end, 10);
     if (*end) return CLI_PARSE_SYNTAX;
     if (errno == ERANGE || v < min || v > max) return CLI_PARSE_RANGE;
     *out = v;
-    return CLI_PARSE_OK;
-}
-
-cli_parse_status cli_parse_double(const char *s, double min, double max, int min_open,
-                                  double *out)
-{
-    char *end;
-    if (!is_decimal_text(s, 1)) return CLI_PARSE_SYNTAX;
-    errno = 0; /* the C locale is never changed, so '.' is the decimal point */
-    double v = strtod(s, &end);
-    if (end == s || *end) return CLI_PARSE_SYNTAX;
-    if (errno == ERANGE || !isfinite(v)) return CLI_PARSE_RANGE;
-    if (v < min || v > max || (min_open && v <= min)) return CLI_PARSE_RANGE;
-    *out = v + 0.0; /* turns "-0" into +0, so it never prints as -0 later */
-    return CLI_PARSE_OK;
-}
-
-/* One clock field: digits only; exactly two of them after a ':' so "1:5" is not guessed. */
-static int clock_field(const char **p, int two_digits, double *v)
-{
-    const char *s = *p;
-    double acc = 0;
-    size_t n = 0;
-    for (; isdigit((unsigned char)s[n]); n++) acc = acc * 10 + (s[n] - '0');
-    if (n == 0 || (two_digits && n != 2)) return -1;
-    *p = s + n;
-    *v = acc;
-    return 0;
-}
-
-/* [hh:]mm:ss[.frac]; the leading field may exceed 59 ("90:00" is 90 minutes). */
-static cli_parse_status parse_clock(const char *s, double *seconds)
-{
-    double f[3], v = 0, frac = 0;
-    int n = 0;
-    for (;;) {
-        if (n == 3 || clock_field(&s, n > 0, &f[n])) return CLI_PARSE_SYNTAX;
-        n++;
-        if (*s != ':') break;
-        s++;
-    }
-    if (*s == '.') {
-        size_t digits = strspn(s + 1, "0123456789");
-        if (digits == 0 || s[1 + digits]) return CLI_PARSE_SYNTAX;
-        frac = strtod(s, NULL);
-    } else if (*s) {
-        return CLI_PARSE_SYNTAX;
-    }
-    if (n < 2) return CLI_PARSE_SYNTAX;
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && f[i] >= 60) return CLI_PARSE_SYNTAX;
-        v = v * 60 + f[i];
-    }
-    v += frac;
-    if (!isfinite(v) || v > CLI_TIME_MAX) return CLI_PARSE_RANGE;
-    *seconds = v;
-    return CLI_PARSE_OK;
-}
-
-/* Unit multipliers for --max-size: SI for K/M/G (what file managers and chat apps show),
- * binary only when spelt KiB/MiB/GiB. Read-only data. */
-static const struct {
-    const char *unit;
-    uint64_t factor;
-} size_units[] = {
-    { "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1000 }, { "kib", 1024 },
-    { "m", 1000000 }, { "mb", 1000000 }, { "mib", 1048576 },
-    { "g", 1000000000 }, { "gb", 1000000000 }, { "gib", 1073741824 },
-    { "t", 1000000000000 }, { "tb", 1000000000000 }, { "tib", 1099511627776 },
-};
-
-cli_parse_status cli_parse_size(const char *s, uint64_t *bytes)
-{
-    return cli_parse_size_in(s, CLI_SIZE_MIN, CLI_SIZE_MAX, bytes);
-}
-
-cli_parse_status cli_parse_size_in(const char *s, double min, double max, uint64_t *bytes)
-{
-    const char *p = s;
-    while ((*p >= '0' && *p <= '9') || *p == '.') p++;
-    if (p == s || !is_decimal_text_prefix(s, (size_t)(p - s))) return CLI_PARSE_SYNTAX;
-    double v = strtod(s, NULL);
-    for (size_t i = 0; i < sizeof size_units / sizeof size_units[0]; i++) {
-        if (strcasecmp(p, size_units[i].unit)) continue;
-        double b = v * (double)size_units[i].factor;
-        if (!isfinite(b) || b < min || b > max) return CLI_PARSE_RANGE;
-        *bytes = (uint64_t)floor(b);
-        return CLI_PARSE_OK;
-    }
-    return CLI_PARSE_SYNTAX;
-}
-
-cli_parse_status cli_parse_time(const char *s, double *seconds)
-{
-    if (strchr(s, ':')) return parse_clock(s, seconds);
-    return cli_parse_double(s, 0, CLI_TIME_MAX, 0, seconds);
-}
-
-/* CSS values, so "green" means what it does on the web. Read-only data, not state. */
-static const struct {
-    const char *name;
-    uint32_t rgb;
-} color_names[] = {
-    { "white", 0xffffff }, { "black", 0x000000 }, { "red", 0xff0000 }, { "green", 0x008000 },
-    { "blue", 0x0000ff },  { "gray", 0x808080 },  { "grey", 0x808080 },
-};
-
-cli_parse_status cli_parse_color(const char *s, uint32_t *rgb)
-{
-    for (size_t i = 0; i < sizeof color_names / sizeof color_names[0]; i++) {
-        if (strcasecmp(s, color_names[i].name) == 0) {
-            *rgb = color_names[i].rgb;
-            return CLI_PARSE_OK;
-        }
-    }
-    const char *hex = s[0] == '#' ? s + 1 : s;
-    size_t n = strlen(hex);
-    if (n == 0 || strspn(hex, "0123456789abcdefABCDEF") != n) return CLI_PARSE_SYNTAX;
-    unsigned long v = strtoul(hex, NULL, 16);
-    if (n == 6) {
-        *rgb = (uint32_t)v;
-    } else if (n == 3 && hex != s) { /* #RGB: each digit doubled, as in CSS */
-        *rgb = (uint32_t)(((v >> 8) & 0xf) * 0x110000 + ((v >> 4) & 0xf) * 0x1100 +
-                          (v & 0xf) * 0x11);
-    } else {
-        return CLI_PARSE_SYNTAX;
-    }
-    return CLI_PARSE_OK;
-}
-
-/* n whole numbers separated by ':', each in [min[i], max]. */
-static cli_parse_status parse_fields(const char *s, int n, const long *min, long max, int *v)
-{
-    char field[24];
-    for (int i = 0; i < n; i++) {
-        size_t len = strcspn(s, ":");
-        if (len >= sizeof field || (i < n - 1) != (s[len] == ':')) return CLI_PARSE_SYNTAX;
-        memcpy(field, s, len);
-        field[len] = '\0';
-        long x;
-        cli_parse_status st = cli_parse_long(field, -max, max, &x);
-        if (st) return st;
-        if (x < min[i]) return CLI_PARSE_RANGE;
-        v[i] = (int)x;
-        s += len + (i < n - 1);
-    }
-    return CLI_PARSE_OK;
-}
-
-cli_parse_status cli_parse_ratio(const char *s, int *w, int *h)
-{
-    const gifc_option_info *i = gifc_option_find("aspect");
-    const long min[2] = { (long)i->min, (long)i->min };
-    int v[2];
-    cli_parse_status st = parse_fields(s, 2, min, (long)i->max, v);
-    if (st) return st;
-    if (v[0] > 100 * v[1] || v[1] > 100 * v[0]) return CLI_PARSE_RANGE;
-    *w = v[0];
-    *h = v[1];
-    return CLI_PARSE_OK;
-}
-
-cli_parse_status cli_parse_crop(const char *s, int v[4])
-{
-    const gifc_option_info *i = gifc_option_find("crop");
-    const long min[4] = { (long)i->min, (long)i->min, 0, 0 }; /* offsets from the corner */
-    return parse_fields(s, 4, min, (long)i->max, v);
-}
-
-cli_parse_status cli_parse_position(const char *s, int *pos)
-{
-    if (strcasecmp(s, "top") == 0) *pos = GIFC_CAPTION_TOP;
-    else if (strcasecmp(s, "bottom") == 0) *pos = GIFC_CAPTION_BOTTOM;
-    else return CLI_PARSE_SYNTAX;
-    return CLI_PARSE_OK;
-}
-
-cli_parse_status cli_parse_percent(const char *s, double *pct)
-{
-    char num[32];
-    size_t n = strlen(s);
-    if (n && s[n - 1] == '%') n--; /* "8%" reads as what it says */
-    if (n == 0 || n >= sizeof num) return CLI_PARSE_SYNTAX;
-    memcpy(num, s, n);
-    num[n] = '\0';
-    const gifc_option_info *i = gifc_option_find("caption-size");
-    return cli_parse_double(num, i->min, i->max, 0, pct);
-}
-
-cli_parse_status cli_parse_format(const char *s, gifc_format *f)
-{
-    if (strcasecmp(s, "gif") == 0) *f = GIFC_FORMAT_GIF;
-    else if (strcasecmp(s, "mp4") == 0) *f = GIFC_FORMAT_MP4;
-    else return CLI_PARSE_SYNTAX;
     return CLI_PARSE_OK;
 }
 
@@ -307,25 +91,12 @@ char *cli_default_output(const char *input, gifc_format f)
 
 /* ---- options ---- */
 
-enum {
-    OPT_FORMAT = 256, /* long-only options: values outside the char range */
-    OPT_FPS, OPT_WIDTH, OPT_HEIGHT, OPT_START, OPT_DURATION, OPT_END, OPT_COLORS, OPT_LOSSY, OPT_FAST, OPT_QUALITY,
-    OPT_DITHER, OPT_LOOP, OPT_BACKGROUND, OPT_SPEED, OPT_AUDIO, OPT_JSON, OPT_THREADS, OPT_VERSION,
-    OPT_MAX_SIZE, OPT_BEST_EFFORT, OPT_MAX_PIXELS, OPT_MAX_FRAMES, OPT_MAX_DURATION,
-    OPT_MAX_DECODED
-};
+/* The CLI's own options (getopt values). Library options get OPT_TABLE + their index in
+ * the option table (gifc_option_at). */
+enum { OPT_TO = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST, OPT_JSON, OPT_VERSION,
+       OPT_END, OPT_TABLE = 1024 };
 
-/* Editing's long-only options. */
-enum { OPT_CROP = 768, OPT_ASPECT, OPT_ASPECT_FIT, OPT_REVERSE, OPT_BOUNCE, OPT_SMOOTH_LOOP,
-       OPT_FRAMES_STEP, OPT_DROP_DUPLICATES };
-/* Caption options, apart so that other editing options can follow the lists above. */
-enum { OPT_CAPTION = OPT_DROP_DUPLICATES + 1, OPT_CAPTION_POSITION, OPT_CAPTION_SIZE, OPT_FONT };
-
-/* Batch mode's long-only options, apart so the two lists grow independently. */
-enum { OPT_TO = 512, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST };
-
-/* Read-only table, as getopt_long wants it. */
-static const struct option long_opts[] = {
+static const struct option cli_opts[] = {
     { "output", required_argument, NULL, 'o' },
     /* batch mode */
     { "recursive", no_argument, NULL, 'r' },
@@ -336,55 +107,68 @@ static const struct option long_opts[] = {
     { "shard", required_argument, NULL, OPT_SHARD },
     { "list", no_argument, NULL, OPT_LIST },
     /* one file */
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "fps", required_argument, NULL, OPT_FPS },
-    { "width", required_argument, NULL, OPT_WIDTH },
-    { "height", required_argument, NULL, OPT_HEIGHT },
-    { "start", required_argument, NULL, OPT_START },
-    { "duration", required_argument, NULL, OPT_DURATION },
     { "end", required_argument, NULL, OPT_END },
-    { "colors", required_argument, NULL, OPT_COLORS },
-    { "lossy", required_argument, NULL, OPT_LOSSY },
-    { "fast", no_argument, NULL, OPT_FAST },
-    { "quality", required_argument, NULL, OPT_QUALITY },
-    { "dither", required_argument, NULL, OPT_DITHER },
-    { "loop", required_argument, NULL, OPT_LOOP },
-    { "background", required_argument, NULL, OPT_BACKGROUND },
-    { "speed", required_argument, NULL, OPT_SPEED },
-    { "audio", no_argument, NULL, OPT_AUDIO },
-    { "force", no_argument, NULL, 'f' },
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
-    { "threads", required_argument, NULL, OPT_THREADS },
     { "version", no_argument, NULL, OPT_VERSION },
-    { "max-size", required_argument, NULL, OPT_MAX_SIZE },
-    { "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
-    { "max-pixels", required_argument, NULL, OPT_MAX_PIXELS },
-    { "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
-    { "max-duration", required_argument, NULL, OPT_MAX_DURATION },
-    { "max-decoded", required_argument, NULL, OPT_MAX_DECODED },
-    /* editing */
-    { "crop", required_argument, NULL, OPT_CROP },
-    { "aspect", required_argument, NULL, OPT_ASPECT },
-    { "aspect-fit", required_argument, NULL, OPT_ASPECT_FIT },
-    { "reverse", no_argument, NULL, OPT_REVERSE },
-    { "bounce", no_argument, NULL, OPT_BOUNCE },
-    { "smooth-loop", optional_argument, NULL, OPT_SMOOTH_LOOP },
-    { "frames-step", required_argument, NULL, OPT_FRAMES_STEP },
-    { "drop-duplicates", no_argument, NULL, OPT_DROP_DUPLICATES },
-    { "caption", required_argument, NULL, OPT_CAPTION },
-    { "caption-position", required_argument, NULL, OPT_CAPTION_POSITION },
-    { "caption-size", required_argument, NULL, OPT_CAPTION_SIZE },
-    { "font", required_argument, NULL, OPT_FONT },
     { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
 };
+#define N_CLI_OPTS ((int)(sizeof cli_opts / sizeof cli_opts[0]))
+#define MAX_TABLE_OPTS 128
 
-const struct option *cli_long_options(void) { return long_opts; }
-
+/* getopt_long's table and short-option string, built once from cli_opts and the option
+ * table. Written only by the first call of build_tables (before any thread starts). */
+static struct option long_opts[N_CLI_OPTS + MAX_TABLE_OPTS + 1];
 /* Leading ':' makes getopt return ':' for a missing value, so we can word that error. */
-static const char short_opts[] = ":o:fqvhrj:";
+static char short_opts[32 + 2 * MAX_TABLE_OPTS];
+
+static void build_tables(void)
+{
+    if (long_opts[0].name) return;
+    int n = 0;
+    size_t k = 0;
+    memcpy(short_opts, ":o:qvhrj:", 10);
+    k = strlen(short_opts);
+    for (int i = 0; i < N_CLI_OPTS; i++) long_opts[n++] = cli_opts[i];
+    for (int i = 0; i < gifc_option_count() && i < MAX_TABLE_OPTS; i++) {
+        const gifc_option_info *in = gifc_option_at(i);
+        if (in->flags & GIFC_OPTF_HIDDEN) continue;
+        int has = in->type == GIFC_OPT_BOOL ? no_argument
+                  : (in->flags & GIFC_OPTF_OPTIONAL_VALUE) ? optional_argument
+                                                            : required_argument;
+        long_opts[n++] = (struct option){ in->name, has, NULL,
+                                          in->short_name ? in->short_name : OPT_TABLE + i };
+        if (in->short_name) {
+            short_opts[k++] = (char)in->short_name;
+            if (has == required_argument) short_opts[k++] = ':';
+        }
+    }
+    short_opts[k] = '\0';
+    long_opts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+const struct option *cli_long_options(void)
+{
+    build_tables();
+    return long_opts;
+}
+
+/* The option table's index of a getopt value, or -1 for the CLI's own options. */
+static int table_index(int val)
+{
+    if (val >= OPT_TABLE) return val - OPT_TABLE;
+    for (int i = 0; i < gifc_option_count(); i++)
+        if (val && gifc_option_at(i)->short_name == val) return i;
+    return -1;
+}
+
+int cli_given(const cli_prefs *p, const char *name)
+{
+    for (int i = 0; i < gifc_option_count() && i < 64; i++)
+        if (!strcmp(gifc_option_at(i)->name, name)) return (int)((p->given >> i) & 1);
+    return 0;
+}
 
 /* Where the current parse writes its result and its error. */
 typedef struct parser {
@@ -439,224 +223,55 @@ static int get_int(parser *a, int val, const char *arg, long min, long max, int 
     return 0;
 }
 
-/* The table's row for a library option, by its CLI name. */
-static const gifc_option_info *info_of(int val) { return gifc_option_find(opt_name(val)); }
-
-/* A whole-number library option, in the table's range. */
-static int get_table_int(parser *a, int val, const char *arg, int *dst)
+/* A library option: the library parses it, checks it and words what is wrong. */
+static int set_table(parser *a, int index, const char *arg)
 {
-    const gifc_option_info *i = info_of(val);
-    long v;
-    cli_parse_status st = cli_parse_long(arg, (long)i->min, (long)i->max, &v);
-    if (st) return bad_value(a, val, arg, st, "a whole number", i->range_text);
-    *dst = (int)v;
+    char why[256];
+    const gifc_option_info *in = gifc_option_at(index);
+    if (gifc_option_set(&a->p->opts, in->name, arg, why, sizeof why) != GIFC_OK)
+        return fail(a, "--%s: %s", in->name, why);
+    if (index < 64) a->p->given |= 1ULL << index;
     return 0;
 }
 
-/* A real-number library option, in the table's range. */
-static int get_table_real(parser *a, int val, const char *arg, double *dst)
+/* --end T: a time like --start's, kept by the CLI until --start is known. */
+static int get_end(parser *a, const char *arg)
 {
-    const gifc_option_info *i = info_of(val);
-    cli_parse_status st = cli_parse_double(arg, i->min, i->max,
-                                           (i->flags & GIFC_OPTF_MIN_OPEN) != 0, dst);
-    return st ? bad_value(a, val, arg, st, "a number", i->range_text) : 0;
-}
-
-/* A time: the table's range for a library option, --start's for --end. */
-static int get_time(parser *a, int val, const char *arg, double *dst)
-{
-    const gifc_option_info *i = val == OPT_END ? gifc_option_find("start") : info_of(val);
-    double v;
-    cli_parse_status st = cli_parse_time(arg, &v);
-    if (st == CLI_PARSE_SYNTAX)
-        return bad_value(a, val, arg, st, "a time",
-                         "seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30 or 01:02:03.5");
-    if (st == CLI_PARSE_OK && (v > i->max || ((i->flags & GIFC_OPTF_MIN_OPEN) && v <= i->min)))
-        st = CLI_PARSE_RANGE;
-    if (st) return bad_value(a, val, arg, st, "a time", i->range_text);
-    *dst = v;
+    char why[256];
+    gifc_options scratch;
+    gifc_options_init(&scratch);
+    if (gifc_option_set(&scratch, "start", arg, why, sizeof why) != GIFC_OK)
+        return fail(a, "--end: %s", why);
+    a->p->end = scratch.start;
     return 0;
 }
 
-static int get_color(parser *a, const char *arg)
+/* Whether an argument reads as a number at all (in range or not): --smooth-loop S. */
+static int looks_numeric(const char *s)
 {
-    if (strcasecmp(arg, "transparent") == 0)
-        return fail(a, "--background: MP4 has no transparency; give an opaque colour");
-    cli_parse_status st = cli_parse_color(arg, &a->p->background);
-    if (st)
-        return bad_value(a, OPT_BACKGROUND, arg, st, "a colour",
-                         "#RRGGBB, RRGGBB, #RGB, white, black, red, green, blue, gray");
-    a->p->has_background = 1;
-    return 0;
-}
-
-static int get_format(parser *a, const char *arg)
-{
-    if (cli_parse_format(arg, &a->p->format))
-        return fail(a, "--format: '%s' is not supported (gif, mp4)", arg);
-    return 0;
-}
-
-static int get_size(parser *a, const char *arg)
-{
-    cli_parse_status st = cli_parse_size(arg, &a->p->max_size);
-    if (st == CLI_PARSE_SYNTAX)
-        return bad_value(a, OPT_MAX_SIZE, arg, st, "a size",
-                         "a number with B, K/KB, KiB, M/MB, MiB, G/GB or GiB, like 500K or 8MB");
-    if (st) return bad_value(a, OPT_MAX_SIZE, arg, st, "a size", info_of(OPT_MAX_SIZE)->range_text);
-    return 0;
-}
-
-static int get_count(parser *a, int val, const char *arg, uint64_t *dst)
-{
-    const gifc_option_info *i = info_of(val);
-    cli_parse_status st = cli_parse_size_in(arg, i->min, i->max, dst);
-    const char *forms = val == OPT_MAX_DECODED ? "bytes like 500G, 2TB or 4TiB"
-                                               : "a count like 5000, 20M or 1.5G";
-    if (st == CLI_PARSE_SYNTAX) return bad_value(a, val, arg, st, "a number", forms);
-    if (st) return bad_value(a, val, arg, st, "a number", i->range_text);
-    return 0;
-}
-
-/* The input limits (--max-pixels and co): a value >= 1 each, checked by the library. */
-static int take_limit_option(parser *a, int val, const char *arg)
-{
-    cli_prefs *p = a->p;
-    switch (val) {
-    case OPT_MAX_PIXELS: return get_count(a, val, arg, &p->max_pixels);
-    case OPT_MAX_FRAMES: return get_count(a, val, arg, &p->max_frames);
-    case OPT_MAX_DECODED: return get_count(a, val, arg, &p->max_decoded);
-    default: return get_time(a, val, arg, &p->max_duration);
-    }
+    char *end;
+    const char *d = s + (*s == '+' || *s == '-');
+    if (!*d || !strchr("0123456789.", *d)) return 0;
+    errno = 0;
+    strtod(s, &end);
+    return end != s && !*end && !strpbrk(s, "xXnNiI");
 }
 
 static int take_batch_option(parser *a, int val, const char *arg);
-
-static int get_crop(parser *a, const char *arg)
-{
-    cli_parse_status st = cli_parse_crop(arg, a->p->crop);
-    if (st == CLI_PARSE_SYNTAX)
-        return bad_value(a, OPT_CROP, arg, st, "a rectangle",
-                         "W:H:X:Y in pixels of the picture as shown, like 320:240:0:60");
-    if (st)
-        return bad_value(a, OPT_CROP, arg, st, "a rectangle", info_of(OPT_CROP)->range_text);
-    return 0;
-}
-
-static int get_ratio(parser *a, const char *arg)
-{
-    cli_parse_status st = cli_parse_ratio(arg, &a->p->aspect_w, &a->p->aspect_h);
-    if (st == CLI_PARSE_SYNTAX)
-        return bad_value(a, OPT_ASPECT, arg, st, "an aspect ratio",
-                         "W:H like 1:1, 4:5, 9:16, 16:9");
-    if (st)
-        return bad_value(a, OPT_ASPECT, arg, st, "an aspect ratio",
-                         info_of(OPT_ASPECT)->range_text);
-    return 0;
-}
-
-static int get_fit(parser *a, const char *arg)
-{
-    if (strcasecmp(arg, "crop") && strcasecmp(arg, "pad"))
-        return fail(a, "--aspect-fit: '%s' is not crop or pad", arg);
-    a->p->aspect_pad = strcasecmp(arg, "pad") == 0;
-    a->p->aspect_fit_given = 1;
-    return 0;
-}
-
-/* --smooth-loop[=S] or --smooth-loop S: getopt only hands over the '=' form, so a number
- * in the next argument is taken as the value too (a file named like a number would need
- * ./ in front). */
-static int get_smooth_loop(parser *a, int argc, char **argv, const char *arg)
-{
-    double v;
-    if (!arg && optind < argc &&
-            cli_parse_double(argv[optind], 0, info_of(OPT_SMOOTH_LOOP)->max, 0, &v) != CLI_PARSE_SYNTAX)
-        arg = argv[optind++];
-    if (!arg) {
-        a->p->smooth_loop = CLI_SMOOTH_LOOP_DEFAULT;
-        return 0;
-    }
-    return get_table_real(a, OPT_SMOOTH_LOOP, arg, &a->p->smooth_loop);
-}
-
-/* Crop, aspect and the time edits. */
-static int take_edit_option(parser *a, int val, const char *arg)
-{
-    cli_prefs *p = a->p;
-    switch (val) {
-    case OPT_CROP: return get_crop(a, arg);
-    case OPT_ASPECT: return get_ratio(a, arg);
-    case OPT_ASPECT_FIT: return get_fit(a, arg);
-    case OPT_REVERSE: p->reverse = 1; return 0;
-    case OPT_BOUNCE: p->bounce = 1; return 0;
-    case OPT_FRAMES_STEP: return get_table_int(a, val, arg, &p->frames_step);
-    case OPT_DROP_DUPLICATES: p->drop_duplicates = 1; return 0;
-    default: return take_batch_option(a, val, arg);
-    }
-}
-
-static int take_caption_option(parser *a, int val, const char *arg)
-{
-    cli_prefs *p = a->p;
-    cli_parse_status st;
-    switch (val) {
-    case OPT_CAPTION:
-        if (!*arg) return fail(a, "--caption: the text is empty");
-        p->caption = arg;
-        return 0;
-    case OPT_CAPTION_POSITION:
-        if (cli_parse_position(arg, &p->caption_position))
-            return fail(a, "--caption-position: '%s' is not top or bottom", arg);
-        return 0;
-    case OPT_CAPTION_SIZE:
-        st = cli_parse_percent(arg, &p->caption_size);
-        return st ? bad_value(a, val, arg, st, "a percentage", info_of(val)->range_text) : 0;
-    default:
-        if (!*arg) return fail(a, "--font: the path is empty");
-        p->font = arg;
-        return 0;
-    }
-}
 
 static int take_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
     switch (val) {
     case 'o': p->output = arg; return 0;
-    case 'f': p->force = 1; return 0;
     case 'q': p->quiet = 1; return 0;
     case 'v': p->verbose++; return 0;
-    case OPT_AUDIO: p->audio = 1; return 0;
     case OPT_JSON: p->json = 1; return 0;
-    case OPT_FORMAT: return get_format(a, arg);
-    case OPT_FPS: return get_table_real(a, val, arg, &p->fps);
-    case OPT_WIDTH: return get_table_int(a, val, arg, &p->width);
-    case OPT_HEIGHT: return get_table_int(a, val, arg, &p->height);
-    case OPT_START: return get_time(a, val, arg, &p->start);
-    case OPT_DURATION: return get_time(a, val, arg, &p->duration);
-    case OPT_END: return get_time(a, val, arg, &p->end);
-    case OPT_COLORS: return get_table_int(a, val, arg, &p->colors);
-    case OPT_LOSSY: return get_table_int(a, val, arg, &p->lossy);
-    case OPT_FAST: p->fast = 1; return 0;
-    case OPT_QUALITY: return get_table_int(a, val, arg, &p->quality);
-    case OPT_DITHER: return get_table_real(a, val, arg, &p->dither);
-    case OPT_LOOP: return get_table_int(a, val, arg, &p->loop);
-    case OPT_BACKGROUND: return get_color(a, arg);
-    case OPT_SPEED: return get_table_real(a, val, arg, &p->speed);
-    case OPT_THREADS: return get_table_int(a, val, arg, &p->threads);
-    case OPT_MAX_SIZE: return get_size(a, arg);
-    case OPT_BEST_EFFORT: p->best_effort = 1; return 0;
-    case OPT_MAX_PIXELS:
-    case OPT_MAX_FRAMES:
-    case OPT_MAX_DURATION:
-    case OPT_MAX_DECODED: return take_limit_option(a, val, arg);
-    case OPT_CAPTION:
-    case OPT_CAPTION_POSITION:
-    case OPT_CAPTION_SIZE:
-    case OPT_FONT: return take_caption_option(a, val, arg);
-    default: return take_edit_option(a, val, arg);
+    case OPT_END: return get_end(a, arg);
+    default: break;
     }
+    int i = table_index(val);
+    return i >= 0 ? set_table(a, i, arg) : take_batch_option(a, val, arg);
 }
 
 static int known_option(int val)
@@ -699,9 +314,9 @@ static int take_positionals(parser *a, int n, char **args)
 static int resolve_edits(parser *a)
 {
     cli_prefs *p = a->p;
-    if (p->aspect_fit_given && !p->aspect_w)
+    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w)
         return fail(a, "--aspect-fit needs --aspect W:H (the aspect to fit)");
-    if (p->smooth_loop > 0 && p->bounce)
+    if (p->opts.smooth_loop > 0 && p->opts.bounce)
         return fail(a, "--smooth-loop and --bounce: a bounce already loops without a jump");
     return 0;
 }
@@ -711,11 +326,11 @@ static int resolve_timing(parser *a)
 {
     cli_prefs *p = a->p;
     if (p->end < 0) return 0;
-    if (p->duration > 0) return fail(a, "--end and --duration cannot be used together");
-    double start = p->start > 0 ? p->start : 0;
+    if (p->opts.duration > 0) return fail(a, "--end and --duration cannot be used together");
+    double start = p->opts.start > 0 ? p->opts.start : 0;
     if (p->end <= start)
         return fail(a, "--end (%g s) must be after --start (%g s)", p->end, start);
-    p->duration = p->end - start;
+    p->opts.duration = p->end - start;
     return 0;
 }
 
@@ -781,8 +396,10 @@ static int take_batch_option(parser *a, int val, const char *arg)
 {
     cli_prefs *p = a->p;
     if (val == OPT_TO) { /* the format for every file; also fine for one file */
-        if (cli_parse_format(arg, &p->format))
-            return fail(a, "--to: '%s' is not supported (gif, mp4)", arg);
+        char why[256];
+        if (gifc_option_set(&p->opts, "format", arg, why, sizeof why) != GIFC_OK)
+            return fail(a, "--to: %s", why);
+        p->format = p->opts.format;
         return 0;
     }
     p->batch_option = 1;
@@ -815,12 +432,14 @@ static int output_is_folder(const cli_prefs *p)
 static int resolve_caption(parser *a)
 {
     const cli_prefs *p = a->p;
-    if (!p->caption && (p->caption_position >= 0 || p->caption_size > 0 || p->font))
+    const char *font = p->opts.font;
+    if (!p->opts.caption &&
+        (cli_given(p, "caption-position") || cli_given(p, "caption-size") || font))
         return fail(a, "--caption-position, --caption-size and --font need --caption TEXT");
-    FILE *f = p->font ? fopen(p->font, "rb") : NULL;
-    if (p->font && !f) return fail(a, "--font %s: %s", p->font, strerror(errno));
+    FILE *f = font ? fopen(font, "rb") : NULL;
+    if (font && !f) return fail(a, "--font %s: %s", font, strerror(errno));
     if (f) fclose(f);
-    if (p->font && is_dir(p->font)) return fail(a, "--font %s: is a directory", p->font);
+    if (font && is_dir(font)) return fail(a, "--font %s: is a directory", font);
     return 0;
 }
 
@@ -859,13 +478,9 @@ static int resolve_batch(parser *a, int n, char **args)
 static void prefs_defaults(cli_prefs *p)
 {
     memset(p, 0, sizeof *p);
+    gifc_options_init(&p->opts);
     p->format = GIFC_FORMAT_AUTO;
-    p->start = -1;
     p->end = -1;
-    p->dither = -1;
-    p->loop = -1;
-    p->threads = -1;
-    p->caption_position = -1;
 }
 
 cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t errlen)
@@ -874,6 +489,7 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
     int c;
     prefs_defaults(p);
     if (errlen) err[0] = '\0';
+    build_tables();
     optind = 0; /* glibc: 0 fully re-initialises getopt, so a second parse starts clean */
     opterr = 0; /* errors are worded by getopt_error() */
     while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
@@ -883,10 +499,17 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
             getopt_error(&a, c, argv);
             return CLI_ACTION_ERROR;
         }
-        if (c == OPT_SMOOTH_LOOP ? get_smooth_loop(&a, argc, argv, optarg)
-                                 : take_option(&a, c, optarg))
-            return CLI_ACTION_ERROR;
+        /* --smooth-loop[=S] or --smooth-loop S: getopt only hands over the '=' form, so a
+         * number in the next argument is taken as the value too (a file named like a
+         * number would need ./ in front). */
+        const char *arg = optarg;
+        int i = table_index(c);
+        if (i >= 0 && (gifc_option_at(i)->flags & GIFC_OPTF_OPTIONAL_VALUE) && !arg &&
+            optind < argc && looks_numeric(argv[optind]))
+            arg = argv[optind++];
+        if (take_option(&a, c, arg)) return CLI_ACTION_ERROR;
     }
+    p->format = p->opts.format; /* --format or --to; AUTO is resolved below */
     if (resolve_edits(&a)) return CLI_ACTION_ERROR;
     if (wants_batch(p, argc - optind, argv + optind)) {
         if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
@@ -912,45 +535,6 @@ void cli_prefs_free(cli_prefs *p)
 
 void cli_apply_prefs(const cli_prefs *p, gifc_options *o)
 {
+    *o = p->opts;
     o->format = p->format;
-    if (p->fps > 0) o->fps = p->fps;
-    if (p->width > 0) o->width = p->width;
-    if (p->height > 0) o->height = p->height;
-    if (p->start >= 0) o->start = p->start;
-    if (p->duration > 0) o->duration = p->duration;
-    if (p->colors > 0) o->colors = p->colors;
-    if (p->lossy > 0) o->lossy = p->lossy;
-    o->fast = p->fast;
-    if (p->quality > 0) o->quality = p->quality;
-    if (p->dither >= 0) o->dither = p->dither;
-    if (p->loop >= 0) o->loop = p->loop;
-    if (p->has_background) o->background = p->background;
-    if (p->speed > 0) o->speed = p->speed;
-    if (p->threads >= 0) o->threads = p->threads;
-    if (p->audio) o->audio = 1;
-    if (p->force) o->overwrite = 1;
-    o->max_size = p->max_size;
-    o->best_effort = p->best_effort;
-    if (p->max_pixels) o->max_pixels = p->max_pixels;
-    if (p->max_frames) o->max_frames = (int64_t)p->max_frames;
-    if (p->max_duration > 0) o->max_duration = p->max_duration;
-    if (p->max_decoded) o->max_decoded_bytes = p->max_decoded;
-    if (p->crop[0]) {
-        o->crop_w = p->crop[0];
-        o->crop_h = p->crop[1];
-        o->crop_x = p->crop[2];
-        o->crop_y = p->crop[3];
-    }
-    o->aspect_w = p->aspect_w;
-    o->aspect_h = p->aspect_h;
-    o->aspect_pad = p->aspect_pad;
-    o->reverse = p->reverse;
-    o->bounce = p->bounce;
-    o->smooth_loop = p->smooth_loop;
-    o->frames_step = p->frames_step;
-    o->drop_duplicates = p->drop_duplicates;
-    if (p->caption) o->caption = p->caption;
-    if (p->caption_position >= 0) o->caption_position = p->caption_position;
-    if (p->caption_size > 0) o->caption_size = p->caption_size;
-    if (p->font) o->font = p->font;
 }

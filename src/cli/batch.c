@@ -208,7 +208,7 @@ static int plan(const cli_prefs *p, batch_list *l)
     for (size_t i = 0; i < l->n; i++) {
         batch_item *it = &l->v[i];
         if (it->state != BATCH_TODO || stat(it->out_path, &st) != 0) continue;
-        if (p->force || !S_ISREG(st.st_mode) || !newer(&st.st_mtim, &it->in_mtime)) {
+        if (p->opts.overwrite || !S_ISREG(st.st_mode) || !newer(&st.st_mtim, &it->in_mtime)) {
             it->replace = 1;
             continue;
         }
@@ -272,7 +272,7 @@ static void convert_item(batch_run_state *r, batch_item *it)
     o.log = r->p->quiet ? NULL : on_log;
     o.log_user = &job;
     o.threads = r->job_threads;
-    o.overwrite = r->p->force || it->replace;
+    o.overwrite = r->p->opts.overwrite || it->replace;
     int e = make_dirs(it->out_path, 0);
     if (e) {
         snprintf(why, sizeof why, "cannot create the output folder: %s", strerror(e));
@@ -390,7 +390,7 @@ static int convert_all(batch_run_state *r)
     int jobs = p->jobs > 0 ? p->jobs : n_cores;
     if ((size_t)jobs > t->to_convert) jobs = t->to_convert ? (int)t->to_convert : 1;
     r->job_threads = n_cores / jobs > 1 ? n_cores / jobs : 1;
-    if (p->threads >= 0) r->job_threads = p->threads; /* the user's choice wins */
+    if (cli_given(p, "threads")) r->job_threads = p->opts.threads; /* the user's choice wins */
     run_jobs(r, jobs);
     for (size_t i = 0; i < r->list.n; i++) { /* never started: interrupted first */
         batch_item *it = &r->list.v[i];

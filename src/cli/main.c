@@ -219,9 +219,9 @@ static void warn_inapplicable(const cli_prefs *p)
 {
     int mp4 = p->format == GIFC_FORMAT_MP4;
     if (p->quiet) return;
-    if (!mp4 && p->audio) warn("--audio only applies to MP4 output");
-    if (!mp4 && p->has_background) warn("--background only applies to MP4 output");
-    if (mp4 && (p->colors || p->dither >= 0 || p->loop >= 0))
+    if (!mp4 && cli_given(p, "audio")) warn("--audio only applies to MP4 output");
+    if (!mp4 && cli_given(p, "background")) warn("--background only applies to MP4 output");
+    if (mp4 && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "loop")))
         warn("--colors, --dither and --loop only apply to GIF output");
 }
 

@@ -1,6 +1,5 @@
-/* Unit test of the gifc command-line parsers (src/cli/args.c), which link without libgifc:
- *   gcc -std=gnu11 -Wall -Wextra -Werror -Iinclude -Isrc/cli src/cli/args.c \
- *       src/cli/args_help.c tests/test_cli_args.c -lm -o /tmp/t && /tmp/t
+/* Unit test of the gifc command line (src/cli/args.c) and of the value parsers it uses,
+ * which live in the library's option table (gifc_option_set); linked with libgifc.
  * Exits 0 when every check passes, 1 after printing each failure.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/args.h"
@@ -14,12 +13,108 @@
 
 #include "check.h"
 
+/* A library option's text parser (gifc_option_set) seen as the old CLI parsers were:
+ * OK, SYNTAX (not a value of the type at all) or RANGE (well formed, out of range). On
+ * failure the options must be left exactly as they were. */
+static cli_parse_status lib_set(const char *name, const char *s, gifc_options *o)
+{
+    char why[256];
+    gifc_options before;
+    gifc_options_init(o);
+    before = *o;
+    if (gifc_option_set(o, name, s, why, sizeof why) == GIFC_OK) return CLI_PARSE_OK;
+    if (memcmp(&before, o, sizeof before)) {
+        fprintf(stderr, "%s: gifc_option_set(%s, \"%s\") failed but changed the options\n",
+                __FILE__, name, s);
+        failures++;
+    }
+    return strstr(why, "is out of range") ? CLI_PARSE_RANGE : CLI_PARSE_SYNTAX;
+}
+
+/* --start's parser (every time option's). */
+static cli_parse_status parse_time(const char *s, double *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("start", s, &o);
+    if (!st) *v = o.start;
+    return st;
+}
+
+static cli_parse_status parse_size(const char *s, uint64_t *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("max-size", s, &o);
+    if (!st) *v = o.max_size;
+    return st;
+}
+
+/* --max-pixels: the limits' size syntax, from 1 up. */
+static cli_parse_status parse_count(const char *s, uint64_t *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("max-pixels", s, &o);
+    if (!st) *v = o.max_pixels;
+    return st;
+}
+
+/* A real-number option: dither (0..1), fps (above 0, up to 100), speed (0.25..4). */
+static cli_parse_status parse_real(const char *name, const char *s, double *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set(name, s, &o);
+    if (st) return st;
+    *v = !strcmp(name, "dither") ? o.dither : !strcmp(name, "fps") ? o.fps : o.speed;
+    return st;
+}
+
+static cli_parse_status parse_color(const char *s, uint32_t *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("background", s, &o);
+    if (!st) *v = o.background;
+    return st;
+}
+
+static cli_parse_status parse_format(const char *s, gifc_format *v)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("format", s, &o);
+    if (!st) *v = o.format;
+    return st;
+}
+
+static cli_parse_status parse_ratio(const char *s, int *w, int *h)
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("aspect", s, &o);
+    if (!st) {
+        *w = o.aspect_w;
+        *h = o.aspect_h;
+    }
+    return st;
+}
+
+static cli_parse_status parse_crop(const char *s, int v[4])
+{
+    gifc_options o;
+    cli_parse_status st = lib_set("crop", s, &o);
+    if (!st) {
+        v[0] = o.crop_w;
+        v[1] = o.crop_h;
+        v[2] = o.crop_x;
+        v[3] = o.crop_y;
+    }
+    return st;
+}
+
+#define SMOOTH_LOOP_BARE (gifc_option_find("smooth-loop")->bare_value)
+
 /* ---- time ---- */
 
 static void time_ok(const char *s, double want, int line)
 {
     double v = -1;
-    cli_parse_status st = cli_parse_time(s, &v);
+    cli_parse_status st = parse_time(s, &v);
     if (st != CLI_PARSE_OK || fabs(v - want) > 1e-9) {
         fprintf(stderr, "%s:%d: parse_time(\"%s\"): status %d value %g, want %g\n", __FILE__,
                 line, s, (int)st, v, want);
@@ -30,7 +125,7 @@ static void time_ok(const char *s, double want, int line)
 static void time_bad(const char *s, cli_parse_status want, int line)
 {
     double v = 12345;
-    cli_parse_status st = cli_parse_time(s, &v);
+    cli_parse_status st = parse_time(s, &v);
     if (st != want || v != 12345) {
         fprintf(stderr, "%s:%d: parse_time(\"%s\"): status %d (want %d), value %g\n",
                 __FILE__, line, s, (int)st, (int)want, v);
@@ -86,7 +181,7 @@ static void test_time(void)
 static void size_is(const char *s, cli_parse_status want, uint64_t bytes, int line)
 {
     uint64_t v = 7;
-    cli_parse_status st = cli_parse_size(s, &v);
+    cli_parse_status st = parse_size(s, &v);
     if (st != want || (want == CLI_PARSE_OK && v != bytes) || (want != CLI_PARSE_OK && v != 7)) {
         fprintf(stderr, "%s:%d: parse_size(\"%s\"): status %d (want %d), value %llu\n",
                 __FILE__, line, s, (int)st, (int)want, (unsigned long long)v);
@@ -123,12 +218,12 @@ static void test_size(void)
 static void test_size_in(void)
 {
     uint64_t v = 0;
-    CHECK(cli_parse_size_in("50M", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK && v == 50000000);
-    CHECK(cli_parse_size_in("1", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK && v == 1);
-    CHECK(cli_parse_size_in("32TiB", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_OK &&
+    CHECK(parse_count("50M", &v) == CLI_PARSE_OK && v == 50000000);
+    CHECK(parse_count("1", &v) == CLI_PARSE_OK && v == 1);
+    CHECK(parse_count("32TiB", &v) == CLI_PARSE_OK &&
           v == 32ULL << 40);
-    CHECK(cli_parse_size_in("0", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_size_in("many", 1, CLI_LIMIT_MAX, &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_count("0", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_count("many", &v) == CLI_PARSE_SYNTAX);
 }
 
 static void test_long(void)
@@ -158,33 +253,33 @@ static void test_long(void)
 static void test_double(void)
 {
     double v = 0;
-    CHECK(cli_parse_double("0.5", 0, 1, 0, &v) == CLI_PARSE_OK && v == 0.5);
-    CHECK(cli_parse_double("1", 0, 1, 0, &v) == CLI_PARSE_OK && v == 1);
-    CHECK(cli_parse_double("0", 0, 1, 0, &v) == CLI_PARSE_OK && v == 0);
-    CHECK(cli_parse_double("-0", 0, 1, 0, &v) == CLI_PARSE_OK && v == 0 && !signbit(v));
-    CHECK(cli_parse_double("1e-3", 0, 1, 0, &v) == CLI_PARSE_OK && v == 1e-3);
-    CHECK(cli_parse_double("29.97", 0, 100, 1, &v) == CLI_PARSE_OK && v == 29.97);
-    CHECK(cli_parse_double(".25", 0.25, 4, 0, &v) == CLI_PARSE_OK && v == 0.25);
+    CHECK(parse_real("dither", "0.5", &v) == CLI_PARSE_OK && v == 0.5);
+    CHECK(parse_real("dither", "1", &v) == CLI_PARSE_OK && v == 1);
+    CHECK(parse_real("dither", "0", &v) == CLI_PARSE_OK && v == 0);
+    CHECK(parse_real("dither", "-0", &v) == CLI_PARSE_OK && v == 0 && !signbit(v));
+    CHECK(parse_real("dither", "1e-3", &v) == CLI_PARSE_OK && v == 1e-3);
+    CHECK(parse_real("fps", "29.97", &v) == CLI_PARSE_OK && v == 29.97);
+    CHECK(parse_real("speed", ".25", &v) == CLI_PARSE_OK && v == 0.25);
     v = 7;
-    CHECK(cli_parse_double("0", 0, 100, 1, &v) == CLI_PARSE_RANGE); /* fps must be above 0 */
-    CHECK(cli_parse_double("1.0001", 0, 1, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("-0.1", 0, 1, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("0.24", 0.25, 4, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("1e400", 0, 1e9, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("-1e400", -1e9, 1e9, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("1e-400", 0, 1, 0, &v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_double("nan", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("NaN", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("inf", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("-infinity", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("0x1p-1", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double(".", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("0.5.", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("1e", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("0.5x", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double(" 0.5", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_double("0,5", 0, 1, 0, &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("fps", "0", &v) == CLI_PARSE_RANGE); /* fps must be above 0 */
+    CHECK(parse_real("dither", "1.0001", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("dither", "-0.1", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("speed", "0.24", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("fps", "1e400", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("fps", "-1e400", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("dither", "1e-400", &v) == CLI_PARSE_RANGE);
+    CHECK(parse_real("dither", "nan", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "NaN", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "inf", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "-infinity", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "0x1p-1", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", ".", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "0.5.", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "1e", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "0.5x", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", " 0.5", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_real("dither", "0,5", &v) == CLI_PARSE_SYNTAX);
     CHECK(v == 7);
 }
 
@@ -193,7 +288,7 @@ static void test_double(void)
 static void color_ok(const char *s, uint32_t want, int line)
 {
     uint32_t v = 0x12345678;
-    if (cli_parse_color(s, &v) != CLI_PARSE_OK || v != want) {
+    if (parse_color(s, &v) != CLI_PARSE_OK || v != want) {
         fprintf(stderr, "%s:%d: parse_color(\"%s\") = %06x, want %06x\n", __FILE__, line, s,
                 (unsigned)v, (unsigned)want);
         failures++;
@@ -214,25 +309,25 @@ static void test_color(void)
     color_ok("blue", 0x0000ff, __LINE__);
     color_ok("gray", 0x808080, __LINE__);
     color_ok("grey", 0x808080, __LINE__);
-    CHECK(cli_parse_color("f80", &v) == CLI_PARSE_SYNTAX); /* #RGB needs its '#' */
-    CHECK(cli_parse_color("#ff80", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("#ff800000", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("#gg0000", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("#", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("transparent", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("##ff8000", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color(" #ff8000", &v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_color("#-f8000", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("f80", &v) == CLI_PARSE_SYNTAX); /* #RGB needs its '#' */
+    CHECK(parse_color("#ff80", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("#ff800000", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("#gg0000", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("#", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("transparent", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("##ff8000", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color(" #ff8000", &v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_color("#-f8000", &v) == CLI_PARSE_SYNTAX);
 }
 
 static void test_format(void)
 {
     gifc_format f = GIFC_FORMAT_AUTO;
-    CHECK(cli_parse_format("gif", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_GIF);
-    CHECK(cli_parse_format("MP4", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_MP4);
-    CHECK(cli_parse_format("webm", &f) == CLI_PARSE_SYNTAX && f == GIFC_FORMAT_MP4);
-    CHECK(cli_parse_format("", &f) == CLI_PARSE_SYNTAX);
+    CHECK(parse_format("gif", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_GIF);
+    CHECK(parse_format("MP4", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_MP4);
+    CHECK(parse_format("webm", &f) == CLI_PARSE_SYNTAX && f == GIFC_FORMAT_MP4);
+    CHECK(parse_format("", &f) == CLI_PARSE_SYNTAX);
     CHECK(cli_format_from_ext("a.gif") == GIFC_FORMAT_GIF);
     CHECK(cli_format_from_ext("dir/A.GIF") == GIFC_FORMAT_GIF);
     CHECK(cli_format_from_ext("a.mp4") == GIFC_FORMAT_MP4);
@@ -328,9 +423,14 @@ static void test_args_ok(void)
 {
     CHECK(parse("clip.mp4", NULL) == CLI_ACTION_RUN);
     CHECK(strcmp(prefs.input, "clip.mp4") == 0 && strcmp(prefs.output, "clip.gif") == 0);
-    CHECK(prefs.format == GIFC_FORMAT_GIF && prefs.fps == 0 && prefs.colors == 0);
-    CHECK(prefs.start < 0 && prefs.duration <= 0 && prefs.dither < 0 && prefs.loop < 0);
-    CHECK(prefs.threads < 0 && !prefs.has_background && !prefs.force && !prefs.verbose);
+    CHECK(prefs.format == GIFC_FORMAT_GIF && prefs.opts.fps == 0 && prefs.opts.colors == 256 &&
+          !cli_given(&prefs, "colors"));
+    /* nothing given: the library's defaults, untouched */
+    CHECK(!cli_given(&prefs, "start") && !cli_given(&prefs, "dither") && !cli_given(&prefs, "loop"));
+    CHECK(prefs.opts.start == 0 && prefs.opts.duration <= 0 && prefs.opts.dither < 0 &&
+          prefs.opts.loop == 0);
+    CHECK(!cli_given(&prefs, "threads") && prefs.opts.threads == 0);
+    CHECK(!cli_given(&prefs, "background") && !prefs.opts.overwrite && !prefs.verbose);
 
     CHECK(parse("clip.mp4", "--format", "mp4", NULL) == CLI_ACTION_RUN);
     CHECK(strcmp(prefs.output, "clip.gifc.mp4") == 0 && prefs.format == GIFC_FORMAT_MP4);
@@ -341,17 +441,17 @@ static void test_args_ok(void)
                 "--threads", "4", "--start", "1:30", "--duration", "2.5", NULL) ==
           CLI_ACTION_RUN);
     CHECK(strcmp(prefs.input, "in.gif") == 0 && strcmp(prefs.output, "out.M4V") == 0);
-    CHECK(prefs.format == GIFC_FORMAT_MP4 && prefs.fps == 12.5);
-    CHECK(prefs.width == 320 && prefs.height == 200 && prefs.colors == 64);
-    CHECK(prefs.quality == 70 && prefs.dither == 0.5 && prefs.loop == 3);
-    CHECK(prefs.has_background && prefs.background == 0xaabbcc && prefs.speed == 2);
-    CHECK(prefs.audio && prefs.force && prefs.quiet && prefs.verbose == 2 && prefs.json);
-    CHECK(prefs.threads == 4 && prefs.start == 90 && prefs.duration == 2.5);
+    CHECK(prefs.format == GIFC_FORMAT_MP4 && prefs.opts.fps == 12.5);
+    CHECK(prefs.opts.width == 320 && prefs.opts.height == 200 && prefs.opts.colors == 64);
+    CHECK(prefs.opts.quality == 70 && prefs.opts.dither == 0.5 && prefs.opts.loop == 3);
+    CHECK(cli_given(&prefs, "background") && prefs.opts.background == 0xaabbcc && prefs.opts.speed == 2);
+    CHECK(prefs.opts.audio && prefs.opts.overwrite && prefs.quiet && prefs.verbose == 2 && prefs.json);
+    CHECK(prefs.opts.threads == 4 && prefs.opts.start == 90 && prefs.opts.duration == 2.5);
 
     /* --end before --start on the command line still measures from --start */
     CHECK(parse("a.mp4", "--end", "1:30", "--start", "30", NULL) == CLI_ACTION_RUN);
-    CHECK(prefs.start == 30 && prefs.duration == 60);
-    CHECK(parse("a.mp4", "--end", "2.5", NULL) == CLI_ACTION_RUN && prefs.duration == 2.5);
+    CHECK(prefs.opts.start == 30 && prefs.opts.duration == 60);
+    CHECK(parse("a.mp4", "--end", "2.5", NULL) == CLI_ACTION_RUN && prefs.opts.duration == 2.5);
 
     CHECK(parse("a.mp4", "-o", "weird.webm", "--format", "GIF", NULL) == CLI_ACTION_RUN);
     CHECK(prefs.format == GIFC_FORMAT_GIF);
@@ -360,11 +460,11 @@ static void test_args_ok(void)
     CHECK(parse("a.mp4", "-o", "-", "--format", "mp4", NULL) == CLI_ACTION_RUN);
     CHECK(prefs.format == GIFC_FORMAT_MP4);
     CHECK(parse("--loop", "0", "--", "-weird.mp4", NULL) == CLI_ACTION_RUN);
-    CHECK(prefs.loop == 0 && strcmp(prefs.input, "-weird.mp4") == 0);
+    CHECK(prefs.opts.loop == 0 && strcmp(prefs.input, "-weird.mp4") == 0);
     CHECK(strcmp(prefs.output, "-weird.gif") == 0);
-    CHECK(parse("a.mp4", "--col", "8", NULL) == CLI_ACTION_RUN && prefs.colors == 8);
+    CHECK(parse("a.mp4", "--col", "8", NULL) == CLI_ACTION_RUN && prefs.opts.colors == 8);
     CHECK(parse("a.mp4", "--background", "Black", NULL) == CLI_ACTION_RUN);
-    CHECK(prefs.has_background && prefs.background == 0);
+    CHECK(cli_given(&prefs, "background") && prefs.opts.background == 0);
 
     CHECK(parse("--help", NULL) == CLI_ACTION_HELP);
     CHECK(parse("a.mp4", "-h", "--colors", "999", NULL) == CLI_ACTION_HELP);
@@ -408,7 +508,7 @@ static void test_batch_args(void)
     CHECK(parse("-r", "clips", "-o", "out", "--to", "MP4", "-j", "3", "--shard", "2/3",
                 "--include", "*.mov", "--include", "raw/*", "--exclude", "*draft*", "--list",
                 "--fps", "10", NULL) == CLI_ACTION_RUN);
-    CHECK(prefs.batch && prefs.recursive && prefs.jobs == 3 && prefs.list && prefs.fps == 10);
+    CHECK(prefs.batch && prefs.recursive && prefs.jobs == 3 && prefs.list && prefs.opts.fps == 10);
     CHECK(prefs.format == GIFC_FORMAT_MP4 && prefs.shard_k == 2 && prefs.shard_n == 3);
     CHECK(prefs.n_includes == 2 && strcmp(prefs.includes[1], "raw/*") == 0);
     CHECK(prefs.n_excludes == 1 && strcmp(prefs.excludes[0], "*draft*") == 0);
@@ -535,20 +635,20 @@ static void test_caption_args(void)
     if (fd < 0) return;
     close(fd);
     CHECK(parse("a.mp4", NULL) == CLI_ACTION_RUN);
-    CHECK(!prefs.caption && prefs.caption_position < 0 && prefs.caption_size == 0 &&
-          !prefs.font);
+    CHECK(!prefs.opts.caption && !cli_given(&prefs, "caption-position") && prefs.opts.caption_size == 0 &&
+          !prefs.opts.font);
     CHECK(parse("a.mp4", "--caption", "Hi\n\xe6\x97\xa5", "--caption-position", "TOP",
                 "--caption-size", "12.5%", "--font", font, NULL) == CLI_ACTION_RUN);
-    CHECK(!strcmp(prefs.caption, "Hi\n\xe6\x97\xa5") && prefs.caption_position == GIFC_CAPTION_TOP);
-    CHECK(prefs.caption_size == 12.5 && !strcmp(prefs.font, font));
+    CHECK(!strcmp(prefs.opts.caption, "Hi\n\xe6\x97\xa5") && prefs.opts.caption_position == GIFC_CAPTION_TOP);
+    CHECK(prefs.opts.caption_size == 12.5 && !strcmp(prefs.opts.font, font));
     gifc_options o;
     memset(&o, 0, sizeof o);
     cli_apply_prefs(&prefs, &o);
-    CHECK(o.caption == prefs.caption && o.caption_position == GIFC_CAPTION_TOP);
-    CHECK(o.caption_size == 12.5 && o.font == prefs.font);
+    CHECK(o.caption == prefs.opts.caption && o.caption_position == GIFC_CAPTION_TOP);
+    CHECK(o.caption_size == 12.5 && o.font == prefs.opts.font);
     CHECK(parse("a.mp4", "--caption", "x", "--caption-position", "bottom", "--caption-size",
                 "8", NULL) == CLI_ACTION_RUN);
-    CHECK(prefs.caption_position == GIFC_CAPTION_BOTTOM && prefs.caption_size == 8);
+    CHECK(prefs.opts.caption_position == GIFC_CAPTION_BOTTOM && prefs.opts.caption_size == 8);
 
     error_is(parse("a.mp4", "--caption", "", NULL), "--caption: the text is empty", __LINE__);
     error_is(parse("a.mp4", "--caption", "x", "--caption-position", "middle", NULL),
@@ -571,12 +671,14 @@ static void test_caption_args(void)
 
     double pct;
     int pos;
-    CHECK(cli_parse_percent("50", &pct) == CLI_PARSE_OK && pct == 50);
-    CHECK(cli_parse_percent("50.1", &pct) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_percent("", &pct) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_percent("5 %", &pct) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_position("Bottom", &pos) == CLI_PARSE_OK && pos == GIFC_CAPTION_BOTTOM);
-    CHECK(cli_parse_position("left", &pos) == CLI_PARSE_SYNTAX);
+    gifc_options o2;
+    CHECK(lib_set("caption-size", "50", &o2) == CLI_PARSE_OK && (pct = o2.caption_size) == 50);
+    CHECK(lib_set("caption-size", "50.1", &o2) == CLI_PARSE_RANGE);
+    CHECK(lib_set("caption-size", "", &o2) == CLI_PARSE_SYNTAX);
+    CHECK(lib_set("caption-size", "5 %", &o2) == CLI_PARSE_SYNTAX);
+    CHECK(lib_set("caption-position", "Bottom", &o2) == CLI_PARSE_OK &&
+          (pos = o2.caption_position) == GIFC_CAPTION_BOTTOM);
+    CHECK(lib_set("caption-position", "left", &o2) == CLI_PARSE_SYNTAX);
     unlink(font);
 }
 
@@ -618,23 +720,23 @@ static void test_help(void)
 static void test_edit_values(void)
 {
     int w = 0, h = 0, v[4] = { 0 };
-    CHECK(cli_parse_ratio("16:9", &w, &h) == CLI_PARSE_OK && w == 16 && h == 9);
-    CHECK(cli_parse_ratio("1:1", &w, &h) == CLI_PARSE_OK && w == 1 && h == 1);
-    CHECK(cli_parse_ratio("0:1", &w, &h) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_ratio("1:101", &w, &h) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_ratio("16/9", &w, &h) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_ratio("16:9:1", &w, &h) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_ratio("16:", &w, &h) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_ratio("1.5:1", &w, &h) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_crop("100:80:10:20", v) == CLI_PARSE_OK && v[0] == 100 && v[1] == 80 &&
+    CHECK(parse_ratio("16:9", &w, &h) == CLI_PARSE_OK && w == 16 && h == 9);
+    CHECK(parse_ratio("1:1", &w, &h) == CLI_PARSE_OK && w == 1 && h == 1);
+    CHECK(parse_ratio("0:1", &w, &h) == CLI_PARSE_RANGE);
+    CHECK(parse_ratio("1:101", &w, &h) == CLI_PARSE_RANGE);
+    CHECK(parse_ratio("16/9", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(parse_ratio("16:9:1", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(parse_ratio("16:", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(parse_ratio("1.5:1", &w, &h) == CLI_PARSE_SYNTAX);
+    CHECK(parse_crop("100:80:10:20", v) == CLI_PARSE_OK && v[0] == 100 && v[1] == 80 &&
           v[2] == 10 && v[3] == 20);
-    CHECK(cli_parse_crop("1:1:0:0", v) == CLI_PARSE_OK);
-    CHECK(cli_parse_crop("0:80:10:20", v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_crop("10:80:-1:20", v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_crop("10:80:0:70000", v) == CLI_PARSE_RANGE);
-    CHECK(cli_parse_crop("100:80", v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_crop("100:80:10:20:5", v) == CLI_PARSE_SYNTAX);
-    CHECK(cli_parse_crop("100x80+10+20", v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_crop("1:1:0:0", v) == CLI_PARSE_OK);
+    CHECK(parse_crop("0:80:10:20", v) == CLI_PARSE_RANGE);
+    CHECK(parse_crop("10:80:-1:20", v) == CLI_PARSE_RANGE);
+    CHECK(parse_crop("10:80:0:70000", v) == CLI_PARSE_RANGE);
+    CHECK(parse_crop("100:80", v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_crop("100:80:10:20:5", v) == CLI_PARSE_SYNTAX);
+    CHECK(parse_crop("100x80+10+20", v) == CLI_PARSE_SYNTAX);
 }
 
 /* The edit options, --smooth-loop's optional value in its three spellings above all. */
@@ -642,22 +744,22 @@ static void test_edit_args(void)
 {
     CHECK(parse("a.mp4", "--crop", "100:80:10:20", "--aspect", "9:16", "--aspect-fit", "pad",
                 "--reverse", "--frames-step", "3", "--drop-duplicates", NULL) == CLI_ACTION_RUN &&
-          prefs.crop[0] == 100 && prefs.crop[3] == 20 && prefs.aspect_w == 9 &&
-          prefs.aspect_h == 16 && prefs.aspect_pad && prefs.reverse && prefs.frames_step == 3 &&
-          prefs.drop_duplicates && !prefs.bounce && prefs.smooth_loop == 0);
+          prefs.opts.crop_w == 100 && prefs.opts.crop_y == 20 && prefs.opts.aspect_w == 9 &&
+          prefs.opts.aspect_h == 16 && prefs.opts.aspect_pad && prefs.opts.reverse && prefs.opts.frames_step == 3 &&
+          prefs.opts.drop_duplicates && !prefs.opts.bounce && prefs.opts.smooth_loop == 0);
     CHECK(parse("a.mp4", "--aspect", "1:1", "--aspect-fit", "crop", NULL) == CLI_ACTION_RUN &&
-          !prefs.aspect_pad);
-    CHECK(parse("a.mp4", "--bounce", NULL) == CLI_ACTION_RUN && prefs.bounce);
+          !prefs.opts.aspect_pad);
+    CHECK(parse("a.mp4", "--bounce", NULL) == CLI_ACTION_RUN && prefs.opts.bounce);
     CHECK(parse("a.mp4", "--smooth-loop", NULL) == CLI_ACTION_RUN &&
-          prefs.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && strcmp(prefs.input, "a.mp4") == 0);
+          prefs.opts.smooth_loop == SMOOTH_LOOP_BARE && strcmp(prefs.input, "a.mp4") == 0);
     CHECK(parse("--smooth-loop", "a.mp4", NULL) == CLI_ACTION_RUN &&
-          prefs.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && strcmp(prefs.input, "a.mp4") == 0);
-    CHECK(parse("a.mp4", "--smooth-loop=0.5", NULL) == CLI_ACTION_RUN && prefs.smooth_loop == 0.5);
+          prefs.opts.smooth_loop == SMOOTH_LOOP_BARE && strcmp(prefs.input, "a.mp4") == 0);
+    CHECK(parse("a.mp4", "--smooth-loop=0.5", NULL) == CLI_ACTION_RUN && prefs.opts.smooth_loop == 0.5);
     CHECK(parse("--smooth-loop", "2", "a.mp4", "-o", "b.gif", NULL) == CLI_ACTION_RUN &&
-          prefs.smooth_loop == 2 && strcmp(prefs.input, "a.mp4") == 0 &&
+          prefs.opts.smooth_loop == 2 && strcmp(prefs.input, "a.mp4") == 0 &&
           strcmp(prefs.output, "b.gif") == 0);
     CHECK(parse("a.mp4", "--smooth-loop", "1.5", "-o", "b.gif", NULL) == CLI_ACTION_RUN &&
-          prefs.smooth_loop == 1.5 && strcmp(prefs.input, "a.mp4") == 0);
+          prefs.opts.smooth_loop == 1.5 && strcmp(prefs.input, "a.mp4") == 0);
     error_is(parse("a.mp4", "--smooth-loop", "0", NULL), "--smooth-loop: '0' is out of range",
              __LINE__);
     error_is(parse("a.mp4", "--smooth-loop=x", NULL), "--smooth-loop: 'x' is not a number",
@@ -690,7 +792,7 @@ static void test_apply_edits(void)
     memset(&o, 0, sizeof o);
     CHECK(parse("a.mp4", "--smooth-loop", NULL) == CLI_ACTION_RUN);
     cli_apply_prefs(&prefs, &o);
-    CHECK(o.smooth_loop == CLI_SMOOTH_LOOP_DEFAULT && !o.crop_w && !o.aspect_w && !o.bounce);
+    CHECK(o.smooth_loop == SMOOTH_LOOP_BARE && !o.crop_w && !o.aspect_w && !o.bounce);
 }
 
 int main(void)
