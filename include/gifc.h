@@ -246,7 +246,7 @@ GIFC_API gifc_error gifc_options_validate(const gifc_options *opts, const char *
 typedef enum gifc_option_type {
     GIFC_OPT_BOOL,    /* int 0/1; text "1"/"0", "true"/"false", "yes"/"no", "on"/"off" */
     GIFC_OPT_INT,     /* int; decimal text */
-    GIFC_OPT_DOUBLE,  /* double; decimal text ("1.5"), no nan/inf/hex */
+    GIFC_OPT_DOUBLE,  /* double; decimal text ("1.5"), no nan/inf/hex; unit "%": "8%" too */
     GIFC_OPT_TIME,    /* double seconds; "90", "1.5" or [hh:]mm:ss[.frac] ("1:30") */
     GIFC_OPT_SIZE,    /* uint64_t or int64_t count / bytes; "500K", "8MB", "10MiB", "2000"
                          (K/M/G/T = 1000^n, KiB/MiB/GiB/TiB = 1024^n, B or none) */
@@ -311,7 +311,7 @@ GIFC_API const gifc_option_info *gifc_option_find(const char *name);
  * Returns GIFC_OK; GIFC_ERR_INVALID_ARG for an unknown name, a text that is not a value of
  * this type ("not a number"), a value out of range, or a field past opts->struct_size (an
  * older struct); then why (when not NULL, whylen > 0) holds a one-line reason, without the
- * option's name, like "'x' is not a number (1..16384)" or "'0' is out of range (1..16384)".
+ * option's name, like "'x' is not a whole number (1..16384)" or "'0' is out of range (1..16384)".
  * *opts is unchanged on failure. Cross-field rules are left to gifc_options_validate. */
 GIFC_API gifc_error gifc_option_set(gifc_options *opts, const char *name, const char *text,
                                     char *why, size_t whylen);

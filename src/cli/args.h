@@ -1,5 +1,5 @@
-/* Command-line parsing for the gifc tool: the user's preferences, the value parsers and the
- * exit-code table. Nothing here prints or exits; the library's option table (gifc_option_*)
+/* Command-line parsing for the gifc tool: the user's preferences, the CLI-only value parsers
+ * (-j, --shard) and the exit-code table. Nothing here prints or exits; the library's option table (gifc_option_*)
  * owns every library option, its parser and its range: none is written here.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #ifndef GIFC_CLI_ARGS_H
@@ -58,7 +58,8 @@ typedef struct cli_prefs {
     char *output_alloc;     /* owns output when it was derived from the input */
     gifc_format format;     /* resolved: GIF or MP4 after a successful parse */
     gifc_options opts;      /* every library option given, the defaults for the rest */
-    unsigned long long given; /* bit i: the option table's row i was given */
+    unsigned long long given; /* bit i: the option table's row i was given (the table has
+                                 fewer than 64 rows; test_cli_args checks it) */
     double end;             /* --end; < 0: not given (turned into opts.duration) */
     int json, quiet, verbose;
 

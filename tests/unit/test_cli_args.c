@@ -425,6 +425,7 @@ static void test_args_ok(void)
     CHECK(strcmp(prefs.input, "clip.mp4") == 0 && strcmp(prefs.output, "clip.gif") == 0);
     CHECK(prefs.format == GIFC_FORMAT_GIF && prefs.opts.fps == 0 && prefs.opts.colors == 256 &&
           !cli_given(&prefs, "colors"));
+    CHECK(gifc_option_count() <= 64); /* cli_prefs.given has a bit per row */
     /* nothing given: the library's defaults, untouched */
     CHECK(!cli_given(&prefs, "start") && !cli_given(&prefs, "dither") && !cli_given(&prefs, "loop"));
     CHECK(prefs.opts.start == 0 && prefs.opts.duration <= 0 && prefs.opts.dither < 0 &&
