@@ -94,7 +94,8 @@ static gifc_error fill_cache(gsearch *g, source *src)
     reader_free(&rd);
     g->n = fcache_count(g->cache);
     if (!e->code && !g->n && g->base.timing.start > 0)
-        gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
+        gerr_set_opt(e, GIFC_ERR_INVALID_ARG, "start",
+                     "start %g s is at or past the end of the input",
                  g->base.timing.start);
     else if (!e->code && !g->n)
         gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
@@ -357,9 +358,9 @@ static void outcome_from(gsearch *g, const result *best, budget_outcome *out)
 
 static gifc_error over_budget(gsearch *g, uint64_t budget, uint64_t smallest)
 {
-    return gerr_set(&g->ctx->err, GIFC_ERR_OVER_BUDGET,
+    return gerr_set_opt(&g->ctx->err, GIFC_ERR_OVER_BUDGET, "duration",
                     "cannot fit %llu bytes: the smallest GIF reached is %llu bytes (floors: "
-                    "%d px, %g fps, %d colours, lossy %d); try a shorter clip (--duration) "
+                    "%d px, %g fps, %d colours, lossy %d); try a shorter clip (duration) "
                     "or MP4 output", (unsigned long long)budget, (unsigned long long)smallest,
                     FLOOR_SIDE, FLOOR_FPS, FLOOR_COLORS, FLOOR_LOSSY);
 }

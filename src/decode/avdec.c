@@ -373,7 +373,7 @@ static gifc_error decode_error(avdec *d, int averr, const char *what, gerr *e)
 {
     const char *name = d->fmt->url && *d->fmt->url ? d->fmt->url : "input";
     if (averr == AVERROR(EINVAL))
-        return gerr_set(e, GIFC_ERR_CORRUPT, "%s: %s: a frame is damaged, or larger than "
+        return gerr_set_opt(e, GIFC_ERR_CORRUPT, "max_pixels", "%s: %s: a frame is damaged, or larger than "
                         "allowed (max_pixels)", name, what);
     return gerr_av(e, GIFC_ERR_CORRUPT, averr, "%s: %s", name, what);
 }

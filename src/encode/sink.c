@@ -16,7 +16,7 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
     int has_audio = 0;
     if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
         ctx_log(ctx, GIFC_LOG_WARNING,
-                "--audio: audio dropped (--reverse, --bounce and --smooth-loop reorder time)");
+                "audio: dropped (reverse, bounce and smooth_loop reorder time)");
         return GIFC_OK;
     }
     if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
@@ -27,10 +27,10 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
         audio_describe(k->audio, d, sizeof d);
         ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
     } else if (p->timing.speed != 1.0) {
-        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: audio dropped (speed %g is not 1)",
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio: dropped (speed %g is not 1)",
                 p->timing.speed);
     } else {
-        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: the input has no audio track");
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio: the input has no audio track");
     }
     return GIFC_OK;
 }
@@ -126,7 +126,8 @@ gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
     }
     reader_free(&rd);
     if (!r && !done && p->timing.start > 0)
-        r = gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
+        r = gerr_set_opt(e, GIFC_ERR_INVALID_ARG, "start",
+                         "start %g s is at or past the end of the input",
                      p->timing.start);
     else if (!r && !done)
         r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
