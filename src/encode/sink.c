@@ -102,34 +102,32 @@ void sink_close(sink *k)
     audio_free(&k->audio);
 }
 
+typedef struct run_state {
+    gifc_context *ctx;
+    sink *k;
+    const plan *p;
+    const sink_progress *pr;
+} run_state;
+
+static gifc_error run_take(void *user, gframe *f, gerr *e)
+{
+    return sink_push(((run_state *)user)->k, f, e);
+}
+
+static gifc_error run_tick(void *user, int64_t done, gerr *e)
+{
+    const run_state *s = user;
+    const gifc_options *o = &s->ctx->opts;
+    if (o->progress && o->progress(o->progress_user, s->pr ? s->pr->base + done : done,
+                                   s->pr ? s->pr->total : s->p->frames_estimate))
+        return gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
+    return GIFC_OK;
+}
+
 gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
                     const sink_progress *pr)
 {
-    gerr *e = &ctx->err;
-    reader *rd = NULL;
-    if (reader_start(&rd, src, &p->edit, ctx->cap, e)) return e->code;
-    int64_t done = 0;
-    gifc_error r = GIFC_OK;
-    for (;;) {
-        gframe *f = NULL;
-        if ((r = reader_next(rd, &f, e)) || !f) break;
-        r = sink_push(k, f, e);
-        reader_release(rd);
-        if (r) break;
-        done++;
-        if (ctx->opts.progress &&
-            ctx->opts.progress(ctx->opts.progress_user, pr ? pr->base + done : done,
-                               pr ? pr->total : p->frames_estimate)) {
-            r = gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
-            break;
-        }
-    }
-    reader_free(&rd);
-    if (!r && !done && p->timing.start > 0)
-        r = gerr_set_opt(e, GIFC_ERR_INVALID_ARG, "start",
-                         "start %g s is at or past the end of the input",
-                     p->timing.start);
-    else if (!r && !done)
-        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
-    return r;
+    run_state s = { ctx, k, p, pr };
+    reader_loop l = { run_take, run_tick, &s };
+    return reader_run(src, &p->edit, ctx->cap, p->timing.start, &l, NULL, &ctx->err);
 }
