@@ -37,6 +37,11 @@ gifc_error gerr_set_opt(gerr *e, gifc_error code, const char *option, const char
     return r;
 }
 
+gifc_error gerr_av_code(int averr, gifc_error fallback)
+{
+    return averr == AVERROR(ENOMEM) ? GIFC_ERR_NOMEM : fallback;
+}
+
 gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
 {
     char buf[AV_ERROR_MAX_STRING_SIZE] = "";

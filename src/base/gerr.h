@@ -19,6 +19,8 @@ gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
 /* Same, naming the gifc_options field the failure concerns (a static string). */
 gifc_error gerr_set_opt(gerr *e, gifc_error code, const char *option, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The code for an FFmpeg failure: GIFC_ERR_NOMEM for AVERROR(ENOMEM), else fallback. */
+gifc_error gerr_av_code(int averr, gifc_error fallback);
 /* Same, appending FFmpeg's text for an AVERROR value. */
 gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
