@@ -19,8 +19,10 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
                 "audio: dropped (reverse, bounce and smooth_loop reorder time)");
         return GIFC_OK;
     }
+    source_limits lim; /* the input's limits, as for the pictures */
+    limits_from_options(&lim, &ctx->opts);
     if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
-                   p->timing.duration, p->timing.speed, &has_audio, e))
+                   p->timing.duration, p->timing.speed, &lim, &has_audio, e))
         return e->code;
     if (has_audio) {
         char d[160];

@@ -16,6 +16,7 @@
  */
 #include "mp4/audio.h"
 
+#include "decode/avdec.h"
 #include "decode/memio.h"
 
 #include <errno.h>
@@ -83,7 +84,7 @@ struct audio_src {
 
 /* Container and audio stream. *found = 0 when there is nothing to take audio from. */
 static gifc_error open_container(audio_src *a, const char *path, const uint8_t *mem,
-                                 size_t size, int *found, gerr *e)
+                                 size_t size, const source_limits *lim, int *found, gerr *e)
 {
     *found = 0;
     if (!path && memio_open(&a->mem, mem, size, &a->fmt, e)) return e->code;
@@ -92,7 +93,7 @@ static gifc_error open_container(audio_src *a, const char *path, const uint8_t *
     int r = avformat_open_input(&a->fmt, path ? path : "", NULL, NULL);
     if (r == AVERROR(ENOMEM)) return gerr_av(e, GIFC_ERR_NOMEM, r, "%s (audio)", a->name);
     if (r < 0) return GIFC_OK;
-    r = avformat_find_stream_info(a->fmt, NULL);
+    r = lim ? avdec_find_stream_info(a->fmt, lim) : avformat_find_stream_info(a->fmt, NULL);
     if (r == AVERROR(ENOMEM)) return gerr_av(e, GIFC_ERR_NOMEM, r, "%s (audio)", a->name);
     if (r < 0) return GIFC_OK;
     r = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
@@ -182,7 +183,8 @@ static gifc_error open_encoder(audio_src *a, gerr *e)
 }
 
 gifc_error audio_open(audio_src **out, const char *path, const uint8_t *mem, size_t mem_size,
-                      double start, double duration, double speed, int *has_audio, gerr *e)
+                      double start, double duration, double speed, const source_limits *lim,
+                      int *has_audio, gerr *e)
 {
     if (has_audio) *has_audio = 0;
     if (!out || !has_audio) return gerr_set(e, GIFC_ERR_INVALID_ARG, "audio: no result pointer");
@@ -200,7 +202,7 @@ gifc_error audio_open(audio_src **out, const char *path, const uint8_t *mem, siz
         return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio)");
     }
     int found = 0;
-    gifc_error r = open_container(a, path, mem, mem_size, &found, e);
+    gifc_error r = open_container(a, path, mem, mem_size, lim, &found, e);
     if (r || !found) goto fail;
     if ((r = open_decoder(a, e)) || (r = open_encoder(a, e))) goto fail;
     a->pkt = av_packet_alloc();
