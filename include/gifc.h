@@ -332,6 +332,9 @@ GIFC_API void gifc_context_free(gifc_context **ctx);
 /* Detail of the last failure on this context ("" when none). Owned by the context, valid until
  * the next call on it. */
 GIFC_API const char *gifc_context_message(const gifc_context *ctx);
+/* The gifc_options field the last failure concerns ("overwrite", "start", "max_pixels"...),
+ * so that a client can name its own control for it; NULL when none or no failure. Static. */
+GIFC_API const char *gifc_context_option(const gifc_context *ctx);
 /* Short text for a code (static). */
 GIFC_API const char *gifc_strerror(gifc_error e);
 

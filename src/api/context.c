@@ -74,6 +74,11 @@ GIFC_API const char *gifc_context_message(const gifc_context *ctx)
     return ctx ? ctx->err.msg : "";
 }
 
+GIFC_API const char *gifc_context_option(const gifc_context *ctx)
+{
+    return ctx && ctx->err.code != GIFC_OK ? ctx->err.option : NULL;
+}
+
 GIFC_API const char *gifc_strerror(gifc_error e)
 {
     static const char *const text[GIFC_ERR__COUNT] = {
@@ -85,7 +90,7 @@ GIFC_API const char *gifc_strerror(gifc_error e)
         [GIFC_ERR_NO_VIDEO] = "no video stream",
         [GIFC_ERR_CORRUPT] = "input is corrupt or truncated",
         [GIFC_ERR_OUTPUT] = "cannot write output",
-        [GIFC_ERR_OUTPUT_EXISTS] = "output exists (use --force to replace it)",
+        [GIFC_ERR_OUTPUT_EXISTS] = "output exists (overwrite is off)",
         [GIFC_ERR_ENCODE] = "encoder failure",
         [GIFC_ERR_ABORTED] = "aborted",
         [GIFC_ERR_SAME_FILE] = "output would overwrite the input",

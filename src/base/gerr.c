@@ -7,11 +7,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static gifc_error gerr_vset(gerr *e, gifc_error code, const char *suffix, const char *fmt,
-                            va_list ap)
+static gifc_error gerr_vset(gerr *e, gifc_error code, const char *option, const char *suffix,
+                            const char *fmt, va_list ap)
 {
     if (!e || e->code != GIFC_OK) return e ? e->code : code;
     e->code = code;
+    e->option = option;
     int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     if (suffix && n >= 0 && (size_t)n < sizeof e->msg)
         snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", suffix);
@@ -22,9 +23,23 @@ gifc_error gerr_set(gerr *e, gifc_error code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    gifc_error r = gerr_vset(e, code, NULL, fmt, ap);
+    gifc_error r = gerr_vset(e, code, NULL, NULL, fmt, ap);
     va_end(ap);
     return r;
+}
+
+gifc_error gerr_set_opt(gerr *e, gifc_error code, const char *option, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gifc_error r = gerr_vset(e, code, option, NULL, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+gifc_error gerr_av_code(int averr, gifc_error fallback)
+{
+    return averr == AVERROR(ENOMEM) ? GIFC_ERR_NOMEM : fallback;
 }
 
 gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
@@ -33,7 +48,7 @@ gifc_error gerr_av(gerr *e, gifc_error code, int averr, const char *fmt, ...)
     av_strerror(averr, buf, sizeof buf);
     va_list ap;
     va_start(ap, fmt);
-    gifc_error r = gerr_vset(e, code, buf, fmt, ap);
+    gifc_error r = gerr_vset(e, code, NULL, buf, fmt, ap);
     va_end(ap);
     return r;
 }

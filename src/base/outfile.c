@@ -32,8 +32,8 @@ static gifc_error check_target(const char *path, const char *in_path, int overwr
             return gerr_set(e, GIFC_ERR_OUTPUT, "'%s' is not a regular file (a device or a "
                             "pipe); to write into it, use -o - and redirect", path);
         if (!overwrite)
-            return gerr_set(e, GIFC_ERR_OUTPUT_EXISTS, "'%s' exists (use --force to replace it)",
-                            path);
+            return gerr_set_opt(e, GIFC_ERR_OUTPUT_EXISTS, "overwrite",
+                                "'%s' exists (overwrite is off)", path);
     }
     return GIFC_OK;
 }

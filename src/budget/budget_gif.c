@@ -76,28 +76,27 @@ static int max_fps_div(const gsearch *g)
 
 /* The cache holds the frames without the caption: each candidate draws it at its own size
  * (output_frame), so that a smaller GIF gets text rendered for it, not shrunk. */
+static gifc_error cache_take(void *user, gframe *f, gerr *e)
+{
+    return fcache_put(((gsearch *)user)->cache, f, e);
+}
+
+static gifc_error cache_tick(void *user, int64_t done, gerr *e)
+{
+    (void)done;
+    (void)e; /* gsearch_tick fills the context's record, which e is */
+    return gsearch_tick(user, 1);
+}
+
 static gifc_error fill_cache(gsearch *g, source *src)
 {
     gerr *e = &g->ctx->err;
-    reader *rd = NULL;
+    reader_loop l = { cache_take, cache_tick, g };
     if (source_start(src, g->base.w, g->base.h, &g->base.timing, e) ||
-        fcache_open(&g->cache, g->base.w, g->base.h, e) ||
-        reader_start(&rd, src, &g->base.edit, NULL, e))
+        fcache_open(&g->cache, g->base.w, g->base.h, e))
         return e->code;
-    for (;;) {
-        gframe *f = NULL;
-        if (reader_next(rd, &f, e) || !f) break;
-        gifc_error r = fcache_put(g->cache, f, e);
-        reader_release(rd);
-        if (r || gsearch_tick(g, 1)) break;
-    }
-    reader_free(&rd);
+    reader_run(src, &g->base.edit, NULL, g->base.timing.start, &l, NULL, e);
     g->n = fcache_count(g->cache);
-    if (!e->code && !g->n && g->base.timing.start > 0)
-        gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
-                 g->base.timing.start);
-    else if (!e->code && !g->n)
-        gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
     return e->code;
 }
 
@@ -357,9 +356,9 @@ static void outcome_from(gsearch *g, const result *best, budget_outcome *out)
 
 static gifc_error over_budget(gsearch *g, uint64_t budget, uint64_t smallest)
 {
-    return gerr_set(&g->ctx->err, GIFC_ERR_OVER_BUDGET,
+    return gerr_set_opt(&g->ctx->err, GIFC_ERR_OVER_BUDGET, "duration",
                     "cannot fit %llu bytes: the smallest GIF reached is %llu bytes (floors: "
-                    "%d px, %g fps, %d colours, lossy %d); try a shorter clip (--duration) "
+                    "%d px, %g fps, %d colours, lossy %d); try a shorter clip (duration) "
                     "or MP4 output", (unsigned long long)budget, (unsigned long long)smallest,
                     FLOOR_SIDE, FLOOR_FPS, FLOOR_COLORS, FLOOR_LOSSY);
 }

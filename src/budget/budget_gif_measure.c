@@ -69,7 +69,7 @@ static gifc_error output_frame(gsearch *g, const recipe *r, int64_t i, double t0
         return e->code;
     if (w != g->base.w || h != g->base.h) *out = &g->small;
     /* The cache has no caption (see fill_cache): drawn here at the candidate's size. */
-    if (g->ctx->cap && caption_draw(g->ctx->cap, *out, e)) return e->code;
+    if (caption_draw(g->ctx->cap, *out, e)) return e->code;
     return GIFC_OK;
 }
 
@@ -136,7 +136,7 @@ static int compare_canvas(void *user, const uint8_t *canvas, int w, int h, int d
         scaled = 1;
         /* What was asked is the captioned picture at the asked size. */
         if (fcache_get(g->cache, c->next, &g->ref, e) ||
-            (g->ctx->cap && caption_draw(g->ctx->cap, &g->ref, e)))
+            caption_draw(g->ctx->cap, &g->ref, e))
             goto fail;
         c->sum += ssim_rgba(g->ref.rgba, g->ref.stride, shown->rgba, shown->stride, g->base.w,
                             g->base.h);

@@ -148,8 +148,8 @@ static gifc_error run(msearch *m, source *src, outfile *of, budget_outcome *out)
     }
     int fits_floor = choose_rate(m, output_seconds(m, &k), 0.97);
     if (!fits_floor && !m->ctx->opts.best_effort)
-        return gerr_set(e, GIFC_ERR_OVER_BUDGET, "cannot fit %llu bytes: even %d kbit/s of "
-                        "video at %d px would not; try a shorter clip (--duration)",
+        return gerr_set_opt(e, GIFC_ERR_OVER_BUDGET, "duration", "cannot fit %llu bytes: even %d kbit/s of "
+                        "video at %d px would not; try a shorter clip (duration)",
                         (unsigned long long)m->budget, MP4_FLOOR_RATE / 1000, MP4_FLOOR_SIDE);
     ctx_log(m->ctx, GIFC_LOG_INFO, "budget: two-pass at %lld bit/s, %dx%d",
             (long long)m->p.bitrate, m->p.w, m->p.h);
@@ -160,8 +160,8 @@ static gifc_error run(msearch *m, source *src, outfile *of, budget_outcome *out)
         out->over_budget = 1;
     }
     if (!have)
-        return gerr_set(e, GIFC_ERR_OVER_BUDGET, "cannot fit %llu bytes at the floor settings "
-                        "(%d kbit/s, %d px); try a shorter clip (--duration)",
+        return gerr_set_opt(e, GIFC_ERR_OVER_BUDGET, "duration", "cannot fit %llu bytes at the floor settings "
+                        "(%d kbit/s, %d px); try a shorter clip (duration)",
                         (unsigned long long)m->budget, MP4_FLOOR_RATE / 1000, MP4_FLOOR_SIDE);
     out->bytes = best.bytes;
     out->frames = best.frames;

@@ -156,6 +156,7 @@ static void blend(uint8_t *d, const uint8_t *s)
 
 gifc_error caption_draw(caption *c, gframe *f, gerr *e)
 {
+    if (!c) return GIFC_OK;
     rendered *r = render_for(c, f->w, f->h, e);
     if (!r) return e->code;
     for (int y = 0; y < r->ov.h; y++) {

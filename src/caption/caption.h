@@ -23,7 +23,9 @@ gifc_error caption_new(const caption_params *p, caption **out, gerr *e);
 /* Fonts used ("DejaVu Sans, WenQuanYi Micro Hei"), and characters none of them has. */
 const char *caption_fonts(const caption *c);
 int caption_missing(const caption *c);
-/* Blends the caption onto f. Not for concurrent use: it keeps the renders per size. */
+/* Blends the caption onto f, rendered for f's own size: the one draw for every driver (the
+ * reader, the budget's candidates and their SSIM reference). c NULL: no caption, nothing to
+ * do. Not for concurrent use: it keeps the renders per size. */
 gifc_error caption_draw(caption *c, gframe *f, gerr *e);
 void caption_free(caption **c);
 

@@ -16,6 +16,7 @@
 #include "cli/batch_paths.h"
 #include "cli/batch_report.h"
 #include "cli/batch_walk.h"
+#include "cli/flags.h"
 #include "cli/progress.h"
 
 /* One batch: the plan, the shared queue and the reporter. */
@@ -259,6 +260,7 @@ static void failure_reason(char *buf, size_t n, const gifc_context *ctx, gifc_er
     if (strncmp(msg, in_path, len) == 0 && msg[len] == ':' && msg[len + 1] == ' ')
         msg += len + 2;
     snprintf(buf, n, "%s", msg);
+    cli_name_flag(buf, n, e, ctx ? gifc_context_option(ctx) : NULL);
 }
 
 static void convert_item(batch_run_state *r, batch_item *it)

@@ -14,6 +14,7 @@
 
 #include "cli/args.h"
 #include "cli/batch.h"
+#include "cli/flags.h"
 #include "cli/progress.h"
 #include "cli/stdio_files.h"
 
@@ -181,12 +182,11 @@ static int library_failure(run_state *st, gifc_error e)
     else
         snprintf(msg, sizeof msg, "%s", cause);
     name_limit_option(msg, sizeof msg); /* also a decoder's refusal, reported as damage */
-    const char *hint = e == GIFC_ERR_OUTPUT_EXISTS && !strstr(msg, "--force")
-                           ? " (use --force to replace it)" : "";
+    cli_name_flag(msg, sizeof msg, e, st->ctx ? gifc_context_option(st->ctx) : NULL);
     int code = cli_exit_for(e, 0);
     if (names_path(msg, st->in_name) || names_path(msg, st->out_name))
-        return fail(st, code, "%s%s", msg, hint);
-    return fail(st, code, "%s: %s%s", output_side(e) ? st->out_name : st->in_name, msg, hint);
+        return fail(st, code, "%s", msg);
+    return fail(st, code, "%s: %s", output_side(e) ? st->out_name : st->in_name, msg);
 }
 
 /* ---- the run ---- */

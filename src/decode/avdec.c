@@ -201,7 +201,7 @@ static gifc_error check_declared(AVFormatContext *fmt, const char *name,
 
 /* avformat_find_stream_info decodes a frame of each stream to learn its parameters; the
  * same pixel limit applies to those decoders (one dictionary per stream). */
-static int find_stream_info(AVFormatContext *fmt, const source_limits *lim)
+int avdec_find_stream_info(AVFormatContext *fmt, const source_limits *lim)
 {
     unsigned n = fmt->nb_streams;
     AVDictionary **opts = n ? av_calloc(n, sizeof *opts) : NULL;
@@ -240,7 +240,7 @@ static gifc_error open_container(avdec *d, const char *path, const uint8_t *mem,
     if (r < 0) return classify_open_failure(name, h, n, r, e);
     if (check_declared(d->fmt, name, lim, e) || check_apng(d, name, h, n, lim, e))
         return e->code;
-    r = find_stream_info(d->fmt, lim);
+    r = avdec_find_stream_info(d->fmt, lim);
     if (r < 0) return gerr_av(e, GIFC_ERR_CORRUPT, r, "%s: cannot read stream info", name);
     r = av_find_best_stream(d->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (r < 0)
@@ -373,7 +373,7 @@ static gifc_error decode_error(avdec *d, int averr, const char *what, gerr *e)
 {
     const char *name = d->fmt->url && *d->fmt->url ? d->fmt->url : "input";
     if (averr == AVERROR(EINVAL))
-        return gerr_set(e, GIFC_ERR_CORRUPT, "%s: %s: a frame is damaged, or larger than "
+        return gerr_set_opt(e, GIFC_ERR_CORRUPT, "max_pixels", "%s: %s: a frame is damaged, or larger than "
                         "allowed (max_pixels)", name, what);
     return gerr_av(e, GIFC_ERR_CORRUPT, averr, "%s: %s", name, what);
 }

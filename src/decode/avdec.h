@@ -8,6 +8,12 @@
 
 typedef struct avdec avdec;
 
+struct AVFormatContext;
+/* avformat_find_stream_info under lim's max_pixels: the decoders it runs to probe each
+ * stream refuse a larger picture, as the video decoder does. Every opener of an input uses
+ * it (the video decoder and the audio track). Returns FFmpeg's code. */
+int avdec_find_stream_info(struct AVFormatContext *fmt, const source_limits *lim);
+
 gifc_error avdec_open(avdec **out, const char *path, const uint8_t *mem, size_t mem_size,
                       int threads, const source_limits *lim, source_info *info, gerr *e);
 /* Clockwise degrees (0, 90, 180, 270) the decoded picture must turn to display upright. */

@@ -19,7 +19,7 @@ gifc_error limits_check_size(const source_limits *l, const char *name, int64_t w
                              gerr *e)
 {
     if (w <= 0 || h <= 0 || (uint64_t)w * (uint64_t)h <= l->max_pixels) return GIFC_OK;
-    return gerr_set(e, GIFC_ERR_LIMIT,
+    return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_pixels",
                     "%s: frames of %" PRId64 "x%" PRId64 " pixels are over the limit of %"
                     PRIu64 " pixels a frame (max_pixels)", name, w, h, l->max_pixels);
 }
@@ -28,7 +28,7 @@ gifc_error limits_check_declared_frames(const source_limits *l, const char *name
                                         int64_t frames, gerr *e)
 {
     if (frames <= l->max_frames) return GIFC_OK;
-    return gerr_set(e, GIFC_ERR_LIMIT,
+    return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_frames",
                     "%s: declares %" PRId64 " frames, over the limit of %" PRId64
                     " (max_frames)", name, frames, l->max_frames);
 }
@@ -37,7 +37,7 @@ gifc_error limits_check_declared_duration(const source_limits *l, const char *na
                                           double seconds, gerr *e)
 {
     if (!(seconds > l->max_duration)) return GIFC_OK;
-    return gerr_set(e, GIFC_ERR_LIMIT,
+    return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_duration",
                     "%s: %.0f s to read, over the limit of %.0f s (max_duration)", name,
                     seconds, l->max_duration);
 }
@@ -47,18 +47,18 @@ gifc_error limits_count_frame(const source_limits *l, limits_usage *u, const cha
 {
     if (limits_check_size(l, name, w, h, e)) return e->code;
     if (++u->frames > l->max_frames)
-        return gerr_set(e, GIFC_ERR_LIMIT,
+        return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_frames",
                         "%s: more than %" PRId64 " frames decoded (max_frames)", name,
                         l->max_frames);
     u->bytes += (uint64_t)w * (uint64_t)h * 4;
     if (u->bytes > l->max_decoded_bytes)
-        return gerr_set(e, GIFC_ERR_LIMIT,
+        return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_decoded_bytes",
                         "%s: more than %" PRIu64 " bytes of pictures decoded "
                         "(max_decoded_bytes)", name, l->max_decoded_bytes);
     if (u->first_pts < 0) u->first_pts = pts;
     /* Timestamps, not frame counts: a few frames may claim to span days. */
     if (pts - u->first_pts > l->max_duration)
-        return gerr_set(e, GIFC_ERR_LIMIT,
+        return gerr_set_opt(e, GIFC_ERR_LIMIT, "max_duration",
                         "%s: more than %.0f s of source read (max_duration)", name,
                         l->max_duration);
     return GIFC_OK;

@@ -16,21 +16,23 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
     int has_audio = 0;
     if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
         ctx_log(ctx, GIFC_LOG_WARNING,
-                "--audio: audio dropped (--reverse, --bounce and --smooth-loop reorder time)");
+                "audio: dropped (reverse, bounce and smooth_loop reorder time)");
         return GIFC_OK;
     }
+    source_limits lim; /* the input's limits, as for the pictures */
+    limits_from_options(&lim, &ctx->opts);
     if (audio_open(&k->audio, j->in_path, j->in_mem, j->in_size, p->timing.start,
-                   p->timing.duration, p->timing.speed, &has_audio, e))
+                   p->timing.duration, p->timing.speed, &lim, &has_audio, e))
         return e->code;
     if (has_audio) {
         char d[160];
         audio_describe(k->audio, d, sizeof d);
         ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
     } else if (p->timing.speed != 1.0) {
-        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: audio dropped (speed %g is not 1)",
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio: dropped (speed %g is not 1)",
                 p->timing.speed);
     } else {
-        ctx_log(ctx, GIFC_LOG_WARNING, "--audio: the input has no audio track");
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio: the input has no audio track");
     }
     return GIFC_OK;
 }
@@ -102,33 +104,32 @@ void sink_close(sink *k)
     audio_free(&k->audio);
 }
 
+typedef struct run_state {
+    gifc_context *ctx;
+    sink *k;
+    const plan *p;
+    const sink_progress *pr;
+} run_state;
+
+static gifc_error run_take(void *user, gframe *f, gerr *e)
+{
+    return sink_push(((run_state *)user)->k, f, e);
+}
+
+static gifc_error run_tick(void *user, int64_t done, gerr *e)
+{
+    const run_state *s = user;
+    const gifc_options *o = &s->ctx->opts;
+    if (o->progress && o->progress(o->progress_user, s->pr ? s->pr->base + done : done,
+                                   s->pr ? s->pr->total : s->p->frames_estimate))
+        return gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
+    return GIFC_OK;
+}
+
 gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,
                     const sink_progress *pr)
 {
-    gerr *e = &ctx->err;
-    reader *rd = NULL;
-    if (reader_start(&rd, src, &p->edit, ctx->cap, e)) return e->code;
-    int64_t done = 0;
-    gifc_error r = GIFC_OK;
-    for (;;) {
-        gframe *f = NULL;
-        if ((r = reader_next(rd, &f, e)) || !f) break;
-        r = sink_push(k, f, e);
-        reader_release(rd);
-        if (r) break;
-        done++;
-        if (ctx->opts.progress &&
-            ctx->opts.progress(ctx->opts.progress_user, pr ? pr->base + done : done,
-                               pr ? pr->total : p->frames_estimate)) {
-            r = gerr_set(e, GIFC_ERR_ABORTED, "interrupted");
-            break;
-        }
-    }
-    reader_free(&rd);
-    if (!r && !done && p->timing.start > 0)
-        r = gerr_set(e, GIFC_ERR_INVALID_ARG, "--start %g s is at or past the end of the input",
-                     p->timing.start);
-    else if (!r && !done)
-        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
-    return r;
+    run_state s = { ctx, k, p, pr };
+    reader_loop l = { run_take, run_tick, &s };
+    return reader_run(src, &p->edit, ctx->cap, p->timing.start, &l, NULL, &ctx->err);
 }

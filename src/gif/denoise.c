@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gif/denoise.h"
 
+#include "gif/colour.h"
+
 #include <stddef.h>
 
 /* The previous cleaned frame already averages several samples: it weighs double, which
@@ -11,8 +13,7 @@
 static inline int close_enough(const uint8_t *a, const uint8_t *b, int range_sq)
 {
     if (b[3] != 255) return 0;
-    int dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
-    return 2 * dr * dr + 4 * dg * dg + 3 * db * db <= range_sq;
+    return colour_dist_sq(a[0] - b[0], a[1] - b[1], a[2] - b[2]) <= range_sq;
 }
 
 static void denoise_row(const denoise_frames *d, int y)

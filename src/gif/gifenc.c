@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gif/gifenc.h"
 
+#include "gif/colour.h"
 #include "gif/denoise.h"
 #include "gif/gifw.h"
 #include "base/pool.h"
@@ -149,9 +150,8 @@ static void snap_alpha(gframe *f)
 static inline int visibly_different(const uint8_t *a, const uint8_t *b, int thr_sq)
 {
     if (a[3] != b[3]) return 1;
-    int dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
-    /* Green weighs most, as in luma; /9 keeps the scale of a plain RGB distance. */
-    return (2 * dr * dr + 4 * dg * dg + 3 * db * db) > 9 * thr_sq;
+    /* The weights add up to 9: 9 * thr_sq keeps the scale of a plain RGB distance. */
+    return colour_dist_sq(a[0] - b[0], a[1] - b[1], a[2] - b[2]) > 9 * thr_sq;
 }
 
 /* Marks in `mask` the pixels of f that differ from ref (rows of W RGBA pixels) and returns
@@ -332,8 +332,7 @@ static void update_screen(gifenc *g, rect r, const quant_out *qo, int clear_firs
 
 static inline int dist_sq(const uint8_t *a, const uint8_t *b)
 {
-    int dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
-    return 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+    return colour_dist_sq(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
 
 /* Per pixel, up to two codes show an acceptable picture: the transparent index (the screen

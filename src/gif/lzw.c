@@ -28,6 +28,8 @@
  * always coded exactly.
  */
 #include "gif/lzw.h"
+
+#include "gif/colour.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,8 +278,7 @@ typedef struct hunt {
 
 static inline long dist3(const int a[3], const int b[3])
 {
-    long dr = a[0] - b[0], dg = a[1] - b[1], db = a[2] - b[2];
-    return 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+    return colour_dist_sq(a[0] - b[0], a[1] - b[1], a[2] - b[2]); /* all within 0..255 */
 }
 
 static inline int clamp255(int v) { return v < 0 ? 0 : v > 255 ? 255 : v; }

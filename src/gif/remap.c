@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "gif/remap.h"
 
+#include "gif/colour.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The distance the whole GIF encoder uses: green weighs most, as in luma, and the weights
- * stay integers so a squared distance fits an int (at most 9 * 255^2). */
 static inline int dist3(const int *c, int r, int g, int b)
 {
-    int dr = c[0] - r, dg = c[1] - g, db = c[2] - b;
-    return 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+    return colour_dist_sq(c[0] - r, c[1] - g, c[2] - b);
 }
 
 /* Nearest-entry search: entries sorted by green, scanned outwards from the pixel's green

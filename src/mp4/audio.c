@@ -16,6 +16,7 @@
  */
 #include "mp4/audio.h"
 
+#include "decode/avdec.h"
 #include "decode/memio.h"
 
 #include <errno.h>
@@ -79,16 +80,11 @@ struct audio_src {
     int finished, failed;
 };
 
-static gifc_error av_code(int averr, gifc_error fallback)
-{
-    return averr == AVERROR(ENOMEM) ? GIFC_ERR_NOMEM : fallback;
-}
-
 /* ---- opening ---- */
 
 /* Container and audio stream. *found = 0 when there is nothing to take audio from. */
 static gifc_error open_container(audio_src *a, const char *path, const uint8_t *mem,
-                                 size_t size, int *found, gerr *e)
+                                 size_t size, const source_limits *lim, int *found, gerr *e)
 {
     *found = 0;
     if (!path && memio_open(&a->mem, mem, size, &a->fmt, e)) return e->code;
@@ -97,7 +93,7 @@ static gifc_error open_container(audio_src *a, const char *path, const uint8_t *
     int r = avformat_open_input(&a->fmt, path ? path : "", NULL, NULL);
     if (r == AVERROR(ENOMEM)) return gerr_av(e, GIFC_ERR_NOMEM, r, "%s (audio)", a->name);
     if (r < 0) return GIFC_OK;
-    r = avformat_find_stream_info(a->fmt, NULL);
+    r = lim ? avdec_find_stream_info(a->fmt, lim) : avformat_find_stream_info(a->fmt, NULL);
     if (r == AVERROR(ENOMEM)) return gerr_av(e, GIFC_ERR_NOMEM, r, "%s (audio)", a->name);
     if (r < 0) return GIFC_OK;
     r = av_find_best_stream(a->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
@@ -125,12 +121,12 @@ static gifc_error open_decoder(audio_src *a, gerr *e)
     a->dec = avcodec_alloc_context3(codec);
     if (!a->dec) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio decoder)");
     int r = avcodec_parameters_to_context(a->dec, st->codecpar);
-    if (r < 0) return gerr_av(e, av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio stream", a->name);
+    if (r < 0) return gerr_av(e, gerr_av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio stream", a->name);
     a->dec->pkt_timebase = st->time_base;
     a->dec->thread_count = 1;
     r = avcodec_open2(a->dec, codec, NULL);
     if (r < 0)
-        return gerr_av(e, av_code(r, GIFC_ERR_CORRUPT), r, "%s: cannot open the %s decoder",
+        return gerr_av(e, gerr_av_code(r, GIFC_ERR_CORRUPT), r, "%s: cannot open the %s decoder",
                        a->name, codec->name);
     if (a->dec->sample_rate <= 0 || a->dec->ch_layout.nb_channels <= 0)
         return gerr_set(e, GIFC_ERR_CORRUPT, "%s: the audio stream has no sample rate or channels",
@@ -169,7 +165,7 @@ static gifc_error open_encoder(audio_src *a, gerr *e)
     c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* MP4 keeps the config in the stream header */
     r = avcodec_open2(c, codec, NULL);
     if (r < 0)
-        return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r,
+        return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                        "cannot open the AAC encoder (%d Hz, %d channel(s))", a->rate, a->channels);
     if (c->frame_size <= 0)
         return gerr_set(e, GIFC_ERR_ENCODE, "the AAC encoder has no frame size");
@@ -182,12 +178,13 @@ static gifc_error open_encoder(audio_src *a, gerr *e)
     a->out->nb_samples = c->frame_size;
     r = av_channel_layout_copy(&a->out->ch_layout, &c->ch_layout);
     if (r >= 0) r = av_frame_get_buffer(a->out, 0);
-    if (r < 0) return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate an audio frame");
+    if (r < 0) return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate an audio frame");
     return GIFC_OK;
 }
 
 gifc_error audio_open(audio_src **out, const char *path, const uint8_t *mem, size_t mem_size,
-                      double start, double duration, double speed, int *has_audio, gerr *e)
+                      double start, double duration, double speed, const source_limits *lim,
+                      int *has_audio, gerr *e)
 {
     if (has_audio) *has_audio = 0;
     if (!out || !has_audio) return gerr_set(e, GIFC_ERR_INVALID_ARG, "audio: no result pointer");
@@ -205,7 +202,7 @@ gifc_error audio_open(audio_src **out, const char *path, const uint8_t *mem, siz
         return gerr_set(e, GIFC_ERR_NOMEM, "out of memory (audio)");
     }
     int found = 0;
-    gifc_error r = open_container(a, path, mem, mem_size, &found, e);
+    gifc_error r = open_container(a, path, mem, mem_size, lim, &found, e);
     if (r || !found) goto fail;
     if ((r = open_decoder(a, e)) || (r = open_encoder(a, e))) goto fail;
     a->pkt = av_packet_alloc();
@@ -272,7 +269,7 @@ static gifc_error feed_packet(audio_src *a, gerr *e)
         av_packet_unref(a->pkt);
         /* a damaged packet is skipped */
         if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
-            return gerr_av(e, av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio decoding failed", a->name);
+            return gerr_av(e, gerr_av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio decoding failed", a->name);
         return GIFC_OK;
     }
 }
@@ -292,7 +289,7 @@ static gifc_error next_frame(audio_src *a, int *got, gerr *e)
         }
         if (r == AVERROR_EOF) return GIFC_OK;
         if (r != AVERROR(EAGAIN) && r != AVERROR_INVALIDDATA)
-            return gerr_av(e, av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio decoding failed", a->name);
+            return gerr_av(e, gerr_av_code(r, GIFC_ERR_CORRUPT), r, "%s: audio decoding failed", a->name);
         if (a->flushing) return GIFC_OK;
         gifc_error x = feed_packet(a, e);
         if (x) return x;
@@ -344,7 +341,7 @@ static gifc_error convert(audio_src *a, const uint8_t **in, int n, gerr *e)
         gifc_error x = conv_reserve(a, cap, e);
         if (x) return x;
         int got = swr_convert(a->swr, a->conv, a->conv_cap, in, in ? n : 0);
-        if (got < 0) return gerr_av(e, av_code(got, GIFC_ERR_ENCODE), got, "audio resampling failed");
+        if (got < 0) return gerr_av(e, gerr_av_code(got, GIFC_ERR_ENCODE), got, "audio resampling failed");
         if (got > 0 && (x = place(a, a->conv, got, e))) return x;
         /* with input, one call takes it all (the output had room); a flush repeats until
          * the resampler is empty */
@@ -386,7 +383,7 @@ static gifc_error resampler_setup(audio_src *a, const AVFrame *f, gerr *e)
     if (r >= 0) r = swr_init(a->swr);
     av_channel_layout_uninit(&in_l);
     if (r < 0)
-        return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r,
+        return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                        "cannot convert %s audio (%d channels, %d Hz) to AAC input", a->name, nch,
                        f->sample_rate);
     a->swr_rate = f->sample_rate;
@@ -478,7 +475,7 @@ static gifc_error write_packets(audio_src *a, mp4w *m, gerr *e)
     for (;;) {
         int r = avcodec_receive_packet(a->enc, a->pkt);
         if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return GIFC_OK;
-        if (r < 0) return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
+        if (r < 0) return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
         gifc_error x = mp4w_write_audio(m, a->pkt, a->enc->time_base, e);
         if (x) return x;
     }
@@ -493,7 +490,7 @@ static gifc_error send_samples(audio_src *a, int n, mp4w *m, gerr *e)
     int len = n < fs && !(a->enc->codec->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME) ? fs : n;
     f->nb_samples = fs;
     int r = av_frame_make_writable(f); /* the encoder may still hold the previous buffer */
-    if (r < 0) return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r, "cannot prepare an audio frame");
+    if (r < 0) return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot prepare an audio frame");
     if (av_audio_fifo_read(a->fifo, (void **)f->data, n) < n)
         return gerr_set(e, GIFC_ERR_ENCODE, "audio buffer underrun");
     if (len > n) av_samples_set_silence(f->data, n, len - n, a->channels, AV_SAMPLE_FMT_FLTP);
@@ -501,7 +498,7 @@ static gifc_error send_samples(audio_src *a, int n, mp4w *m, gerr *e)
     f->pts = a->enc_pos;
     a->enc_pos += len;
     r = avcodec_send_frame(a->enc, f);
-    if (r < 0) return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
+    if (r < 0) return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
     return write_packets(a, m, e);
 }
 
@@ -522,7 +519,7 @@ static gifc_error encode_ready(audio_src *a, mp4w *m, int final, gerr *e)
     if (avail > 0 && (x = send_samples(a, (int)avail, m, e))) return x;
     av_audio_fifo_reset(a->fifo);
     int r = avcodec_send_frame(a->enc, NULL);
-    if (r < 0 && r != AVERROR_EOF) return gerr_av(e, av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
+    if (r < 0 && r != AVERROR_EOF) return gerr_av(e, gerr_av_code(r, GIFC_ERR_ENCODE), r, "AAC encoding failed");
     return write_packets(a, m, e);
 }
 

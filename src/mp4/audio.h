@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/gerr.h"
+#include "decode/limits.h"
 #include "mp4/mp4w.h"
 
 typedef struct audio_src audio_src;
@@ -43,7 +44,8 @@ struct AVCodecContext;
 /* Opens the input (path, or mem / mem_size when path is NULL; mem is borrowed until
  * audio_free) and finds its best audio stream. start / duration: the source window in
  * seconds (duration <= 0: to the end), as given to the video; speed: the playback speed
- * (<= 0 counts as 1).
+ * (<= 0 counts as 1). lim (borrowed; NULL: FFmpeg's own limits): the input's limits, so
+ * that probing the streams for audio decodes no picture the video decoder would refuse.
  * *has_audio = 1 and *out set: the audio decoder and the AAC encoder are open.
  * *has_audio = 0 and *out = NULL, returning GIFC_OK: nothing to add, because the input has
  * no audio stream, FFmpeg cannot open it as a container (e.g. inputs read by libwebp), or
@@ -52,7 +54,8 @@ struct AVCodecContext;
  * audio codec), GIFC_ERR_CORRUPT (audio stream unusable), GIFC_ERR_ENCODE (no AAC encoder
  * or it refuses the settings). */
 gifc_error audio_open(audio_src **out, const char *path, const uint8_t *mem, size_t mem_size,
-                      double start, double duration, double speed, int *has_audio, gerr *e);
+                      double start, double duration, double speed, const source_limits *lim,
+                      int *has_audio, gerr *e);
 
 /* The opened AAC encoder, for mp4w_params.audio (owned by a, valid until audio_free). */
 const struct AVCodecContext *audio_encoder(const audio_src *a);

@@ -115,11 +115,6 @@ static AVRational fps_hint_q(double fps)
     return q;
 }
 
-static gifc_error av_code(int averr, gifc_error fallback)
-{
-    return averr == AVERROR(ENOMEM) ? GIFC_ERR_NOMEM : fallback;
-}
-
 /* Encoded size for one input dimension: rounded down to even, 1 padded to 2. */
 static int even_size(int n)
 {
@@ -172,10 +167,10 @@ static gifc_error output_create(mp4w *m, gerr *err)
     /* the muxer reopens its url to move moov to the front (faststart) */
     int r = avformat_alloc_output_context2(&m->fmt, NULL, "mp4", m->url);
     if (r < 0 || !m->fmt)
-        return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot set up the MP4 muxer");
+        return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot set up the MP4 muxer");
     if (!(m->fmt->oformat->flags & AVFMT_NOFILE)) {
         r = avio_open(&m->fmt->pb, m->url, AVIO_FLAG_WRITE);
-        if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+        if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     }
     return GIFC_OK;
 }
@@ -241,15 +236,15 @@ static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
     if (r < 0) {
         av_dict_free(&opts);
         if (p->bitrate > 0 && p->pass)
-            return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r,
+            return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                            "cannot open the H.264 encoder (%dx%d, %lld bit/s, pass %d, "
                            "statistics '%s')", m->enc_w, m->enc_h, (long long)p->bitrate,
                            p->pass, p->stats_path);
         if (p->bitrate > 0)
-            return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r,
+            return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                            "cannot open the H.264 encoder (%dx%d, %lld bit/s)", m->enc_w,
                            m->enc_h, (long long)p->bitrate);
-        return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r,
+        return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                        "cannot open the H.264 encoder (%dx%d, crf %d)", m->enc_w, m->enc_h, p->crf);
     }
     const AVDictionaryEntry *left = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
@@ -272,7 +267,7 @@ static gifc_error video_stream_add(mp4w *m, const mp4w_params *p, gerr *err)
     AVRational fps = fps_hint_q(p->fps_hint);
     if (fps.num) st->avg_frame_rate = fps;
     int r = avcodec_parameters_from_context(st->codecpar, m->enc);
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot set up the video stream");
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot set up the video stream");
     return GIFC_OK;
 }
 
@@ -284,7 +279,7 @@ static gifc_error audio_stream_add(mp4w *m, const AVCodecContext *a, gerr *err)
     m->ast = st;
     st->time_base = (AVRational){1, a->sample_rate}; /* a wish, as for video */
     int r = avcodec_parameters_from_context(st->codecpar, a);
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot set up the audio stream");
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot set up the audio stream");
     return GIFC_OK;
 }
 
@@ -298,7 +293,7 @@ static gifc_error output_start(mp4w *m, gerr *err)
     int r = avformat_write_header(m->fmt, &opts);
     if (r < 0) {
         av_dict_free(&opts);
-        return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+        return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     }
     const AVDictionaryEntry *left = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
     if (left) {
@@ -335,7 +330,7 @@ static gifc_error converter_open(mp4w *m, gerr *err)
     tag_colour(m, &m->yuv->color_primaries, &m->yuv->color_trc, &m->yuv->colorspace);
     m->yuv->color_range = AVCOL_RANGE_MPEG;
     int r = av_frame_get_buffer(m->yuv, 0);
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate a video frame");
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot allocate a video frame");
 
     /* swscale's SIMD loads read up to a vector past a row's end: rows aligned to 64 bytes
      * and 64 spare bytes after the last keep those reads inside the buffer, zeroed so that
@@ -461,7 +456,7 @@ static gifc_error write_packet(mp4w *m, AVPacket *pkt, gerr *err)
     av_packet_rescale_ts(pkt, m->enc->time_base, m->vst->time_base);
     int r = av_interleaved_write_frame(m->fmt, pkt);
     av_packet_unref(pkt); /* already blank on success */
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     return GIFC_OK;
 }
 
@@ -471,7 +466,7 @@ static gifc_error drain_packets(mp4w *m, gerr *err)
     for (;;) {
         int r = avcodec_receive_packet(m->enc, m->pkt);
         if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return GIFC_OK;
-        if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
+        if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
         m->bytes += (uint64_t)m->pkt->size;
         int64_t dur;
         if (!ts_take(m, m->pkt->pts, &dur)) {
@@ -599,7 +594,7 @@ static gifc_error encode_frame(mp4w *m, const gframe *f, gerr *err)
     int64_t dur = end > pts ? end - pts : 1;
 
     int r = av_frame_make_writable(m->yuv);
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "cannot prepare a video frame");
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot prepare a video frame");
     int stride;
     const uint8_t *src = source_rgba(m, f, &stride);
     const uint8_t *const planes[1] = {src};
@@ -611,7 +606,7 @@ static gifc_error encode_frame(mp4w *m, const gframe *f, gerr *err)
     m->yuv->pts = pts;
     m->yuv->pict_type = AV_PICTURE_TYPE_NONE;
     r = avcodec_send_frame(m->enc, m->yuv);
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
     if (m->frames == 0) m->first_pts = pts;
     m->last_pts = pts;
     m->last_pts_s = f->pts;
@@ -649,7 +644,7 @@ gifc_error mp4w_write_audio(mp4w *m, AVPacket *pkt, AVRational tb, gerr *err)
     av_packet_unref(pkt); /* already blank on success */
     if (r < 0) {
         m->state = MP4W_FAILED;
-        return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+        return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     }
     return GIFC_OK;
 }
@@ -663,7 +658,7 @@ gifc_error mp4w_finish(mp4w *m, gerr *err)
 
     int r = avcodec_send_frame(m->enc, NULL); /* enter draining mode */
     if (r < 0 && r != AVERROR_EOF)
-        return gerr_av(err, av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
+        return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "H.264 encoding failed");
     gifc_error e = drain_packets(m, err);
     if (!e) e = write_last_packet(m, err);
     if (e) return e;
@@ -681,7 +676,7 @@ gifc_error mp4w_finish(mp4w *m, gerr *err)
         int rc = avio_closep(&m->fmt->pb);
         if (r >= 0 && rc < 0) r = rc;
     }
-    if (r < 0) return gerr_av(err, av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
+    if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     m->state = MP4W_DONE;
     return GIFC_OK;
 }

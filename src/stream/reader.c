@@ -33,7 +33,7 @@ static void *decode_loop(void *arg)
         /* Only this thread touches ring[slot] until it is counted in. */
         gifc_error e = edit_next(r->ed, &r->ring[slot], &got, &r->err);
         /* The caption goes on last, on the frame as it will be encoded. */
-        if (!e && got && r->cap) e = caption_draw(r->cap, &r->ring[slot], &r->err);
+        if (!e && got) e = caption_draw(r->cap, &r->ring[slot], &r->err);
         pthread_mutex_lock(&r->lock);
         if (e || !got) r->finished = 1;
         else r->count++;
@@ -119,4 +119,31 @@ void reader_free(reader **pr)
     pthread_cond_destroy(&r->changed);
     free(r);
     *pr = NULL;
+}
+
+gifc_error reader_run(source *src, const edit_params *ed, caption *cap, double start,
+                      const reader_loop *l, int64_t *done, gerr *e)
+{
+    reader *rd = NULL;
+    int64_t n = 0;
+    if (done) *done = 0;
+    if (reader_start(&rd, src, ed, cap, e)) return e->code;
+    gifc_error r = GIFC_OK;
+    for (;;) {
+        gframe *f = NULL;
+        if ((r = reader_next(rd, &f, e)) || !f) break;
+        r = l->take(l->user, f, e);
+        reader_release(rd);
+        if (r) break;
+        n++;
+        if (l->tick && (r = l->tick(l->user, n, e))) break;
+    }
+    reader_free(&rd);
+    if (done) *done = n;
+    if (!r && !n && start > 0)
+        r = gerr_set_opt(e, GIFC_ERR_INVALID_ARG, "start",
+                         "start %g s is at or past the end of the input", start);
+    else if (!r && !n)
+        r = gerr_set(e, GIFC_ERR_CORRUPT, "no picture could be decoded");
+    return r;
 }

@@ -20,4 +20,17 @@ gifc_error reader_next(reader *r, gframe **f, gerr *e);
 void reader_release(reader *r);
 /* Stops the thread (also mid-stream) and frees everything; accepts NULL. */
 void reader_free(reader **r);
+
+/* The one frame-reading loop every driver uses. take() gets each frame (borrowed until it
+ * returns), then tick() the count so far (NULL: none); either's failure stops the loop. */
+typedef struct reader_loop {
+    gifc_error (*take)(void *user, gframe *f, gerr *e);
+    gifc_error (*tick)(void *user, int64_t done, gerr *e);
+    void *user;
+} reader_loop;
+/* Runs a reader over src (started) as reader_start does, through l. No frame at all is a
+ * failure: with start > 0 (the timing's start, seconds) the start is past the input's end,
+ * else nothing could be decoded. *done (may be NULL): the frames taken. */
+gifc_error reader_run(source *src, const edit_params *ed, caption *cap, double start,
+                      const reader_loop *l, int64_t *done, gerr *e);
 #endif

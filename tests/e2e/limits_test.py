@@ -151,6 +151,22 @@ class Limits(unittest.TestCase):
         src = self.write('liar.avi', avi_of_pngs(64, 64, frames))
         self.refused(src, EXIT_CORRUPT, ['--max-pixels'])
 
+    def test_audio_probe_under_the_same_limits(self):
+        # --audio opens the input again for its audio track; that probe decodes under the
+        # same max_pixels, and the run ends as it does without --audio: refused, nothing left.
+        frames = [png(64, 64, rows=64), png(10000, 10000, rows=16)]
+        src = self.write('liar.avi', avi_of_pngs(64, 64, frames))
+        out = os.path.join(self.out_dir, 'o.mp4')
+        codes = []
+        for extra in ([], ['--audio']):
+            rc, err, rss, _ = self.run_measured([src, '-o', out] + extra)
+            codes.append(rc)
+            self.assertIn('--max-pixels', err.splitlines()[-1], err)
+            self.assertEqual(os.listdir(self.out_dir), [], 'output or temporary file left')
+            if not SLOW:
+                self.assertLess(rss, RSS_MAX_KB, 'peak RSS %d KB' % rss)
+        self.assertEqual(codes, [EXIT_CORRUPT, EXIT_CORRUPT])
+
     def test_apng_claiming_100000_frames(self):
         # What it holds is decoded (2 frames, fast), then the count tells it is truncated.
         src = self.write('claims.apng', apng(100000, 2))

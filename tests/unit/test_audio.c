@@ -57,7 +57,7 @@ static gifc_error convert(const char *out, const job *j, int *has_audio, gerr *e
     mp4w *m = NULL;
     gframe f = {0};
     gifc_error e = audio_open(&a, j->in, j->mem, j->mem_size, j->start, j->duration, j->speed,
-                              has_audio, err);
+                              NULL, has_audio, err);
     if (e) return e;
     CHECK(!*has_audio == !a, "has_audio %d but reader %p", *has_audio, (void *)a);
     if (gframe_alloc(&f, 64, 48)) {
@@ -447,7 +447,7 @@ static void test_fixture(void)
     /* audio_describe */
     audio_src *a = NULL;
     memset(&err, 0, sizeof err);
-    e = audio_open(&a, in, NULL, 0, 0, 0, 1, &has, &err);
+    e = audio_open(&a, in, NULL, 0, 0, 0, 1, NULL, &has, &err);
     char line[256];
     audio_describe(a, line, sizeof line);
     CHECK(e == GIFC_OK && strstr(line, "44100 Hz") && strstr(line, "AAC"), "describe: '%s'", line);
@@ -467,7 +467,7 @@ static void test_no_audio(void)
         audio_src *a = (audio_src *)&failures; /* must be reset */
         int has = -1;
         gerr err = {0};
-        gifc_error e = audio_open(&a, fixture(names[i]), NULL, 0, 0, 0, 1, &has, &err);
+        gifc_error e = audio_open(&a, fixture(names[i]), NULL, 0, 0, 0, 1, NULL, &has, &err);
         CHECK(e == GIFC_OK && has == 0 && a == NULL, "%s: %d has_audio %d reader %p '%s'",
               names[i], e, has, (void *)a, err.msg);
         if (e == GIFC_OK && a != (audio_src *)&failures) audio_free(&a);
@@ -491,14 +491,14 @@ static void test_no_audio(void)
         audio_src *a = NULL;
         memset(&err, 0, sizeof err);
         has = -1;
-        e = audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, speed, &has, &err);
+        e = audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, speed, NULL, &has, &err);
         CHECK(e == GIFC_OK && has == 0 && !a, "speed %g: %d has_audio %d", speed, e, has);
         audio_free(&a);
     }
     /* speed <= 0 counts as 1 */
     audio_src *a = NULL;
     memset(&err, 0, sizeof err);
-    e = audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, 0, &has, &err);
+    e = audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, 0, NULL, &has, &err);
     CHECK(e == GIFC_OK && has == 1 && a, "speed 0: %d has_audio %d", e, has);
     audio_free(&a);
 }
@@ -652,13 +652,13 @@ static void test_misuse(void)
     gerr err = {0};
     int has = -1;
     audio_src *a = NULL;
-    CHECK(audio_open(&a, NULL, NULL, 0, 0, 0, 1, &has, &err) == GIFC_ERR_INVALID_ARG && !a,
+    CHECK(audio_open(&a, NULL, NULL, 0, 0, 0, 1, NULL, &has, &err) == GIFC_ERR_INVALID_ARG && !a,
           "no input accepted");
     memset(&err, 0, sizeof err);
-    CHECK(audio_open(&a, "x", NULL, 0, -1, 0, 1, &has, &err) == GIFC_ERR_INVALID_ARG,
+    CHECK(audio_open(&a, "x", NULL, 0, -1, 0, 1, NULL, &has, &err) == GIFC_ERR_INVALID_ARG,
           "negative start accepted");
     memset(&err, 0, sizeof err);
-    CHECK(audio_open(&a, "/nonexistent/x.mp4", NULL, 0, 0, 0, 1, &has, &err) == GIFC_OK && !has && !a,
+    CHECK(audio_open(&a, "/nonexistent/x.mp4", NULL, 0, 0, 0, 1, NULL, &has, &err) == GIFC_OK && !has && !a,
           "missing file: has_audio %d", has);
     memset(&err, 0, sizeof err);
     CHECK(audio_pump(NULL, 1, NULL, &err) == GIFC_ERR_INVALID_ARG, "pump on NULL");
@@ -692,7 +692,7 @@ static void test_misuse(void)
 
     /* after audio_finish the reader refuses more work */
     memset(&err, 0, sizeof err);
-    if (audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, 1, &has, &err) ==
+    if (audio_open(&a, fixture("h264_aac_320x180_25fps_2s.mp4"), NULL, 0, 0, 0, 1, NULL, &has, &err) ==
             GIFC_OK && a) {
         p.audio = audio_encoder(a);
         gframe f = {0};

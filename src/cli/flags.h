@@ -1,0 +1,15 @@
+/* The CLI's names for the gifc_options fields the library's messages name.
+ * SPDX-License-Identifier: GPL-3.0-or-later */
+#ifndef GIFC_CLI_FLAGS_H
+#define GIFC_CLI_FLAGS_H
+#include <stddef.h>
+
+#include "gifc.h"
+
+/* The long flag ("--start") for a gifc_options field ("start"); NULL when unknown. */
+const char *cli_flag_for_field(const char *field);
+/* Rewrites the library's message in msg (n bytes) for a user of the command line: the field
+ * the failure concerns (gifc_context_option, may be NULL) is named by its flag, and an
+ * existing output gets the hint to --force. */
+void cli_name_flag(char *msg, size_t n, gifc_error e, const char *field);
+#endif
