@@ -185,6 +185,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     gifc_context *ctx = j->ctx;
     gerr *e = &ctx->err;
     memset(e, 0, sizeof *e);
+    e->out_name = j->out_path; /* output failures are recorded as "NAME: detail" */
     source *src = NULL;
     outfile of = { 0 };
     sink k = { 0 };
@@ -228,11 +229,6 @@ commit:
         goto fail;
     return GIFC_OK;
 fail:
-    if (e->code == GIFC_ERR_OUTPUT && j->out_path && !strstr(e->msg, j->out_path)) {
-        char m[sizeof e->msg + 256];
-        snprintf(m, sizeof m, "%s: %s", j->out_path, e->msg);
-        snprintf(e->msg, sizeof e->msg, "%.*s", (int)sizeof e->msg - 1, m);
-    }
     sink_close(&k);
     source_free(&src);
     outfile_abort(&of);

@@ -6,6 +6,7 @@
 #include <libavutil/error.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static gifc_error gerr_vset(gerr *e, gifc_error code, const char *option, const char *suffix,
                             const char *fmt, va_list ap)
@@ -13,7 +14,13 @@ static gifc_error gerr_vset(gerr *e, gifc_error code, const char *option, const 
     if (!e || e->code != GIFC_OK) return e ? e->code : code;
     e->code = code;
     e->option = option;
-    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    char detail[sizeof e->msg];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    int n;
+    if (code == GIFC_ERR_OUTPUT && e->out_name && !strstr(detail, e->out_name))
+        n = snprintf(e->msg, sizeof e->msg, "%s: %s", e->out_name, detail);
+    else
+        n = snprintf(e->msg, sizeof e->msg, "%s", detail);
     if (suffix && n >= 0 && (size_t)n < sizeof e->msg)
         snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s", suffix);
     return code;

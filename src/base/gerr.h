@@ -10,6 +10,10 @@ typedef struct gerr {
     /* The gifc_options field the failure concerns ("overwrite", "start"...), a static
      * string, or NULL. Messages name fields, never a client's flags: a client maps them. */
     const char *option;
+    /* The output's name (borrowed, may be NULL), set by the conversion before it writes:
+     * an output failure (GIFC_ERR_OUTPUT) is recorded as "NAME: detail", so the stages
+     * that write through a temporary file need not know what it will be called. */
+    const char *out_name;
 } gerr;
 
 /* Records the first failure only (later ones are consequences); returns code so callers can

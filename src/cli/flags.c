@@ -1,25 +1,17 @@
 /* The library names gifc_options fields; the user types flags. This maps one to the other for
- * the fields that appear in the library's messages.
+ * any field, through the library's option table.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/flags.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *cli_flag_for_field(const char *field)
+const char *cli_flag_for_field(const char *field, char *buf, size_t n)
 {
-    /* TODO(option table): use gifc_option_find(field)->name instead of this table. */
-    static const char *const table[][2] = {
-        { "overwrite", "--force" },        { "start", "--start" },
-        { "duration", "--duration" },      { "audio", "--audio" },
-        { "font", "--font" },              { "max_pixels", "--max-pixels" },
-        { "max_frames", "--max-frames" },  { "max_duration", "--max-duration" },
-        { "max_decoded_bytes", "--max-decoded" },
-    };
-    if (!field) return NULL;
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i][0], field) == 0) return table[i][1];
-    return NULL;
+    const gifc_option_info *o = field ? gifc_option_find(field) : NULL;
+    if (!o) return NULL;
+    snprintf(buf, n, "--%s", o->name);
+    return buf;
 }
 
 static int word_char(char c)
@@ -47,7 +39,8 @@ static void replace_at(char *msg, size_t n, char *at, size_t len, const char *wi
 
 void cli_name_flag(char *msg, size_t n, gifc_error e, const char *field)
 {
-    const char *flag = cli_flag_for_field(field);
+    char flagbuf[64];
+    const char *flag = cli_flag_for_field(field, flagbuf, sizeof flagbuf);
     if (e == GIFC_ERR_OUTPUT_EXISTS) {
         const char *off = " (overwrite is off)";
         char *hit = strstr(msg, off);

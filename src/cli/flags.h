@@ -6,8 +6,9 @@
 
 #include "gifc.h"
 
-/* The long flag ("--start") for a gifc_options field ("start"); NULL when unknown. */
-const char *cli_flag_for_field(const char *field);
+/* The long flag ("--start") for a gifc_options field ("start"), from the option table,
+ * written into buf (n bytes); NULL when the table has no such field. */
+const char *cli_flag_for_field(const char *field, char *buf, size_t n);
 /* Rewrites the library's message in msg (n bytes) for a user of the command line: the field
  * the failure concerns (gifc_context_option, may be NULL) is named by its flag, and an
  * existing output gets the hint to --force. */
