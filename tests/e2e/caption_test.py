@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
@@ -266,10 +265,7 @@ def main():
     if not lib.have_ffmpeg():
         print('caption_test.py: skipped: the ffmpeg CLI is not installed')
         sys.exit(77)
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('caption_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

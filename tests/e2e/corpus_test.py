@@ -333,10 +333,7 @@ def main():
     if not lib.have_ffmpeg():
         print('corpus_test.py: the ffmpeg / ffprobe CLIs are needed; skipping')
         sys.exit(SKIP)
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('corpus_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

@@ -426,10 +426,7 @@ def main():
     rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
     if lib.FIXTURES is None:
         sys.exit('errors_test.py: --fixtures is required')
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('errors_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

@@ -18,7 +18,10 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
+import unittest
 
 
 # Set by configure() from the command line.
@@ -221,3 +224,12 @@ def nobody_gifc_cmd(test):
         test.skipTest('nobody cannot run %s (%s) nor a copy in %s (%s)'
                       % (GIFC, why, folder, why_copy))
     return cmd
+
+
+def run_tests(rest):
+    """Runs the calling suite's unittest tests with the arguments configure() left, prints
+    its time and exits: 0 when all passed, else 1."""
+    t0 = time.monotonic()
+    prog = unittest.main(module='__main__', argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+    sys.stderr.write('%s: %.1f s\n' % (os.path.basename(sys.argv[0]), time.monotonic() - t0))
+    sys.exit(0 if prog.result.wasSuccessful() else 1)
