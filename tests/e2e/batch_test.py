@@ -24,7 +24,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402  (helpers: configure, run_gifc, probe...)
+import gifc_testlib as lib  # noqa: E402  (helpers: configure, run_gifc, probe...)
 
 EXIT_OK, EXIT_USAGE, EXIT_OUTPUT, EXIT_BATCH_FAILED = 0, 2, 6, 9
 EXIT_SIGINT, EXIT_SIGTERM = 130, 143
@@ -86,7 +86,7 @@ class Batch(unittest.TestCase):
     def copy(self, fixture, rel):
         dest = os.path.join(self.tree, rel)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
-        shutil.copyfile(os.path.join(e2e.FIXTURES, fixture), dest)
+        shutil.copyfile(os.path.join(lib.FIXTURES, fixture), dest)
 
     def make_tree(self):
         for rel, fx in GOOD.items():
@@ -102,7 +102,7 @@ class Batch(unittest.TestCase):
             os.chmod(os.path.join(self.tree, 'locked.mp4'), 0)
 
     def gifc(self, *args, **kw):
-        return e2e.run_gifc(list(args), **kw)
+        return lib.run_gifc(list(args), **kw)
 
     def run_json(self, *args, code=None):
         p = self.gifc(*args, '--json')
@@ -146,7 +146,7 @@ class Batch(unittest.TestCase):
             self.assertEqual(r['status'], 'converted', r)
             self.assertEqual(r['output'], os.path.join(self.out, out_name(rel)))
             self.assertEqual(r['input'], os.path.join(self.tree, rel))
-            info = e2e.probe(r['output'])
+            info = lib.probe(r['output'])
             self.assertEqual(info['format'], 'gif')
             self.assertEqual(info['frames'], r['frames'])
             self.assertEqual(r['bytes_out'], os.path.getsize(r['output']))
@@ -218,7 +218,7 @@ class Batch(unittest.TestCase):
         self.assertEqual(files_under(self.out), ['a.mp4', 'b.mp4'])
         self.assertEqual(summary['skipped'], 1)
         for name in ('a.mp4', 'b.mp4'):
-            self.assertIn('mp4', e2e.probe(os.path.join(self.out, name))['format'])
+            self.assertIn('mp4', lib.probe(os.path.join(self.out, name))['format'])
 
     def test_json_lines_carry_settings(self):
         """Each converted file's JSON line says what was done to it, edits, caption and
@@ -317,22 +317,19 @@ class Batch(unittest.TestCase):
         self.assertNotIn('converted/a.gif', self.by_path(recs))
 
     def test_unreadable_file(self):
-        prefix = []
+        cmd = lib.gifc_cmd()
         if IS_ROOT:
-            # Root reads a mode 000 file; gifc runs as 'nobody' instead when it can.
-            if not shutil.which('setpriv'):
-                self.skipTest('running as root without setpriv: root reads a mode 000 file, '
-                              'so an unreadable input cannot be made (test_tree checks it '
-                              'when not root)')
-            prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+            # Root reads a mode 000 file; gifc runs as 'nobody' instead when it can
+            # (test_tree checks it when not root).
+            cmd = lib.nobody_gifc_cmd(self)
             for d, dirs, _ in os.walk(self.tmp):
                 os.chmod(d, 0o777)
             self.copy(GOOD['a.mp4'], 'locked.mp4')
             os.chmod(os.path.join(self.tree, 'locked.mp4'), 0)
-        p = subprocess.run(prefix + e2e.gifc_cmd() + [self.tree, '-o', self.out, '--json',
-                                     '--include', '*ed.mp4'],
+        p = subprocess.run(cmd + [self.tree, '-o', self.out, '--json',
+                                '--include', '*ed.mp4'],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           stdin=subprocess.DEVNULL, timeout=e2e.TIMEOUT)
+                           stdin=subprocess.DEVNULL, timeout=lib.TIMEOUT)
         if IS_ROOT and p.returncode == EXIT_OUTPUT:
             self.skipTest('nobody cannot write the temporary folder: %s' % p.stderr)
         self.assertEqual(p.returncode, EXIT_BATCH_FAILED, p.stderr)
@@ -351,9 +348,9 @@ class Batch(unittest.TestCase):
         slow = os.path.join(self.tmp, 'slow')
         for i in range(6):
             os.makedirs(slow, exist_ok=True)
-            shutil.copyfile(os.path.join(e2e.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
+            shutil.copyfile(os.path.join(lib.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
                             os.path.join(slow, 'clip %d.mp4' % i))
-        args = e2e.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2', '--json']
+        args = lib.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2', '--json']
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, preexec_fn=reset_signals)
         first = p.stdout.readline()  # the first finished file
@@ -374,7 +371,7 @@ class Batch(unittest.TestCase):
         self.assertEqual(files_under(self.out), done, 'partial or missing outputs')
         self.assert_no_temp_files(self.out)
         for name in done:
-            e2e.probe(os.path.join(self.out, name))
+            lib.probe(os.path.join(self.out, name))
         # The re-run converts only what is missing.
         recs, summary2, _ = self.run_json(slow, '-o', self.out, code=EXIT_OK)
         self.assertEqual(summary2['converted'], 6 - len(done))
@@ -388,9 +385,9 @@ class Batch(unittest.TestCase):
         slow = os.path.join(self.tmp, 'slow2')
         os.makedirs(slow)
         for i in range(4):
-            shutil.copyfile(os.path.join(e2e.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
+            shutil.copyfile(os.path.join(lib.FIXTURES, 'h264_aac_320x180_25fps_2s.mp4'),
                             os.path.join(slow, 'c%d.mp4' % i))
-        p = subprocess.Popen(e2e.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2'],
+        p = subprocess.Popen(lib.gifc_cmd() + [slow, '-o', self.out, '--fps', '50', '-j', '2'],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              stdin=subprocess.DEVNULL, preexec_fn=reset_signals)
         # After the first file's line: the handlers are surely installed by then, even on a
@@ -406,13 +403,10 @@ class Batch(unittest.TestCase):
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('batch_test.py: --fixtures is required')
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('batch_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

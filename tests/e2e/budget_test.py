@@ -21,7 +21,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402
+import gifc_testlib as lib  # noqa: E402
 
 CLIP = 'h264_aac_320x180_25fps_2s.mp4'       # 2 s, textured: about 250 KB as a plain GIF
 ANIM = 'gif_transparent_localpal_160x90_24frames.gif'
@@ -29,7 +29,7 @@ EXIT_BUDGET = 8
 
 
 def fixture(name):
-    return os.path.join(e2e.FIXTURES, name)
+    return os.path.join(lib.FIXTURES, name)
 
 
 class Budget(unittest.TestCase):
@@ -44,7 +44,7 @@ class Budget(unittest.TestCase):
 
     def convert(self, src, budget, out_name='out.gif', extra=()):
         out = os.path.join(self.tmp, out_name)
-        p = e2e.run_gifc([fixture(src), '-o', out, '--max-size', budget, '--json', '-f']
+        p = lib.run_gifc([fixture(src), '-o', out, '--max-size', budget, '--json', '-f']
                          + list(extra), env=self.env)
         report = None
         if p.stdout.strip():
@@ -53,7 +53,7 @@ class Budget(unittest.TestCase):
 
     def assert_clean(self):
         """No temporary file beside the output or in TMPDIR."""
-        self.assertEqual(e2e.hidden_files(self.tmp), [])
+        self.assertEqual(lib.hidden_files(self.tmp), [])
         self.assertEqual(os.listdir(self.spool), [])
 
     def assert_fits(self, src, budget_bytes, p, out, report, tight=None):
@@ -63,7 +63,7 @@ class Budget(unittest.TestCase):
         self.assertEqual(report['bytes'], size)
         self.assertEqual(report['budget']['max_size'], budget_bytes)
         self.assertFalse(report['budget']['over_budget'])
-        info = e2e.probe(out)
+        info = lib.probe(out)
         self.assertEqual(info['format'], 'gif')
         self.assertGreater(info['frames'], 0)
         self.assertEqual(info['frames'], report['frames'])
@@ -100,7 +100,7 @@ class Budget(unittest.TestCase):
         self.assertFalse(rep['budget']['searched'])
         self.assertEqual((info['width'], info['height']), (160, 90))
         self.assertEqual(info['frames'], 24)
-        self.assertIn(b'fits the budget', e2e.run_gifc(
+        self.assertIn(b'fits the budget', lib.run_gifc(
             [fixture(ANIM), '-o', os.path.join(self.tmp, 'b.gif'), '--max-size', '5MB'],
             env=self.env).stderr)
 
@@ -131,13 +131,13 @@ class Budget(unittest.TestCase):
         self.assertTrue(rep['budget']['over_budget'])
         self.assertGreater(os.path.getsize(out), 1000)
         self.assertLess(os.path.getsize(out), 4000)
-        info = e2e.probe(out)
+        info = lib.probe(out)
         self.assertLessEqual(max(info['width'], info['height']), 40)
         self.assert_clean()
 
     def test_interrupted_search_leaves_nothing(self):
         out = os.path.join(self.tmp, 'int.gif')
-        proc = subprocess.Popen(e2e.gifc_cmd() + [fixture(CLIP), '-o', out, '--max-size', '30K'],
+        proc = subprocess.Popen(lib.gifc_cmd() + [fixture(CLIP), '-o', out, '--max-size', '30K'],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 env=self.env, preexec_fn=lambda: signal.signal(
                                     signal.SIGINT, signal.SIG_DFL))
@@ -158,7 +158,7 @@ class Budget(unittest.TestCase):
         self.assertLessEqual(size, 40000)
         self.assertGreaterEqual(size, 0.80 * 40000)
         self.assertTrue(rep['budget']['searched'])
-        info = e2e.probe(out)
+        info = lib.probe(out)
         self.assertIn('mp4', info['format'])
         self.assertEqual(info['frames'], 50)          # every frame kept, timing too
         self.assertAlmostEqual(info['duration'], 2.0, delta=0.05)
@@ -180,15 +180,15 @@ class Budget(unittest.TestCase):
     def test_bad_sizes_are_usage_errors(self):
         for bad in ('0', '12XB', '-5M', '500'):
             with self.subTest(size=bad):
-                p = e2e.run_gifc([fixture(CLIP), '-o', os.path.join(self.tmp, 'x.gif'),
+                p = lib.run_gifc([fixture(CLIP), '-o', os.path.join(self.tmp, 'x.gif'),
                                   '--max-size', bad], env=self.env)
                 self.assertEqual(p.returncode, 2)
                 self.assertIn(b'--max-size', p.stderr)
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('budget_test.py: --fixtures is required')
     prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
     sys.exit(0 if prog.result.wasSuccessful() else 1)

@@ -16,12 +16,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402  (helpers: configure, run_gifc, probe...)
+import gifc_testlib as lib  # noqa: E402  (helpers: configure, run_gifc, probe...)
 
 CLIP = 'h264_aac_320x180_25fps_2s.mp4'     # colour bars: no white in the lower half
 ALPHA = 'apng_alpha_128x96_15frames.apng'  # transparent background
@@ -31,7 +30,7 @@ EXIT_USAGE = 2
 
 def frame_rgb(path, index=FRAME, fmt='rgb24'):
     """Frame `index` of path as raw bytes (ffmpeg, full canvas); (bytes, width, height)."""
-    info = e2e.probe(path)
+    info = lib.probe(path)
     w, h = info['width'], info['height']
     p = subprocess.run(['ffmpeg', '-v', 'error', '-nostdin', '-i', str(path), '-vf',
                         'select=eq(n\\,%d),format=%s' % (index, fmt), '-frames:v', '1',
@@ -92,7 +91,7 @@ class CaptionCase(unittest.TestCase):
 
     def convert(self, out, *opts, src=CLIP, ok=True):
         dest = os.path.join(self.tmp, out)
-        p = e2e.run_gifc([os.path.join(e2e.FIXTURES, src), '-o', dest, '-f'] + list(opts))
+        p = lib.run_gifc([os.path.join(lib.FIXTURES, src), '-o', dest, '-f'] + list(opts))
         if ok:
             self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
         return dest, p
@@ -177,9 +176,9 @@ class CaptionCase(unittest.TestCase):
         src = os.path.join(self.tmp, 'in')
         os.mkdir(src)
         for name in (CLIP, 'vp8_320x180_25fps_2s.mkv'):
-            shutil.copy(os.path.join(e2e.FIXTURES, name), src)
+            shutil.copy(os.path.join(lib.FIXTURES, name), src)
         outdir = os.path.join(self.tmp, 'out')
-        p = e2e.run_gifc([src, '-o', outdir, '--caption', 'Batch', '-j', '1'])
+        p = lib.run_gifc([src, '-o', outdir, '--caption', 'Batch', '-j', '1'])
         self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
         outs = sorted(os.listdir(outdir))
         self.assertEqual(len(outs), 2, outs)
@@ -227,7 +226,7 @@ class CaptionCase(unittest.TestCase):
 
     def assert_refused(self, args, names):
         dest = os.path.join(self.tmp, 'never.gif')
-        cmd = e2e.gifc_cmd() + [os.path.join(e2e.FIXTURES, CLIP), '-o', dest] + args
+        cmd = lib.gifc_cmd() + [os.path.join(lib.FIXTURES, CLIP), '-o', dest] + args
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
         err = p.stderr.decode(errors='replace')
         self.assertEqual(p.returncode, EXIT_USAGE, err)
@@ -252,7 +251,7 @@ class CaptionCase(unittest.TestCase):
         self.assert_refused(['--caption', 'x', '--font', path], [path])
 
     def test_not_a_font(self):
-        path = os.path.join(e2e.FIXTURES, 'fixtures.tsv')
+        path = os.path.join(lib.FIXTURES, 'fixtures.tsv')
         self.assert_refused(['--caption', 'x', '--font', path], [path, 'font'])
 
     def test_options_need_a_caption(self):
@@ -260,16 +259,13 @@ class CaptionCase(unittest.TestCase):
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('caption_test.py: --fixtures is required')
-    if not e2e.have_ffmpeg():
+    if not lib.have_ffmpeg():
         print('caption_test.py: skipped: the ffmpeg CLI is not installed')
         sys.exit(77)
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('caption_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

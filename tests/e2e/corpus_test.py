@@ -23,7 +23,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402
+import gifc_testlib as lib  # noqa: E402
 
 EXTENSIONS = ('mp4', 'mov', 'avi', 'webm', 'mkv', 'gif', 'apng', 'png', 'webp')
 CONVERT_TIMEOUT = 600
@@ -36,7 +36,7 @@ CORPUS = os.environ.get('GIFC_CORPUS')
 
 
 def ffprobe_video(path, entries):
-    return e2e.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries', entries)
+    return lib.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries', entries)
 
 
 class Source:
@@ -46,9 +46,9 @@ class Source:
     def __init__(self, path):
         self.path = path
         self.name = os.path.basename(path)
-        self.webp = e2e.is_webp(path)
+        self.webp = lib.is_webp(path)
         if self.webp:
-            info = e2e.probe(path)
+            info = lib.probe(path)
             self.width, self.height = info['width'], info['height']
             self.animation = True
             self.frames = info['frames']
@@ -78,7 +78,7 @@ class Source:
         self.width, self.height = w, h
         pix = st.get('pix_fmt', '')
         if st['codec_name'] == 'gif':      # a transparent index that leaves holes
-            self.alpha = max(e2e.probe(path)['transparent_pixels'] or [0]) > 0
+            self.alpha = max(lib.probe(path)['transparent_pixels'] or [0]) > 0
         else:
             self.alpha = (st.get('tags', {}).get('alpha_mode') == '1'
                           or pix.startswith(('yuva', 'rgba', 'bgra', 'argb', 'abgr', 'gbrap',
@@ -139,7 +139,7 @@ class Job:
     def run(self):
         t0 = time.monotonic()
         try:
-            self.proc = e2e.run_gifc([self.src.path, '-o', self.out, '--json'],
+            self.proc = lib.run_gifc([self.src.path, '-o', self.out, '--json'],
                                      timeout=CONVERT_TIMEOUT)
         except subprocess.TimeoutExpired as e:
             self.timed_out = True
@@ -151,7 +151,7 @@ class Job:
             except ValueError:
                 self.report = {}
             try:
-                self.info = e2e.probe(self.out)
+                self.info = lib.probe(self.out)
             except AssertionError as e:
                 self.info = {'error': str(e)}
             self.measure()
@@ -167,9 +167,9 @@ class Job:
         if not self.info or 'error' in self.info:
             return
         try:
-            self.ssim = e2e.ssim(self.src.path, self.out, self.ssim_fps())
+            self.ssim = lib.ssim(self.src.path, self.out, self.ssim_fps())
             if self.src.alpha:
-                self.ssim_white = e2e.ssim(self.src.path, self.out, self.ssim_fps(),
+                self.ssim_white = lib.ssim(self.src.path, self.out, self.ssim_fps(),
                                            background='white')
         except (AssertionError, subprocess.TimeoutExpired) as e:
             self.ssim_error = str(e)
@@ -191,7 +191,7 @@ class Corpus(unittest.TestCase):
             except (AssertionError, KeyError, IndexError, ValueError) as e:
                 cls.unreadable[n] = str(e)   # ffprobe / probe cannot describe the source
         names = sorted(cls.sources)
-        cls.hash_before = {n: e2e.sha256(s.path) for n, s in cls.sources.items()}
+        cls.hash_before = {n: lib.sha256(s.path) for n, s in cls.sources.items()}
         cls.jobs = {}
         # Largest first, so the two workers finish close together.
         order = sorted(names, key=lambda n: -os.path.getsize(os.path.join(CORPUS, n)))
@@ -199,9 +199,9 @@ class Corpus(unittest.TestCase):
             for fmt in ('gif', 'mp4'):
                 cls.jobs[fmt, n] = Job(cls.sources[n], fmt, cls.tmp)
         t0 = time.monotonic()
-        e2e.parallel([j.run for j in cls.jobs.values()], workers=2)
+        lib.parallel([j.run for j in cls.jobs.values()], workers=2)
         cls.wall = time.monotonic() - t0
-        cls.hash_after = {n: e2e.sha256(s.path) for n, s in cls.sources.items()}
+        cls.hash_after = {n: lib.sha256(s.path) for n, s in cls.sources.items()}
         cls.print_table()
 
     @classmethod
@@ -323,20 +323,17 @@ class Corpus(unittest.TestCase):
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
     if not CORPUS:
         print('corpus_test.py: GIFC_CORPUS is not set; skipping (set it to a folder of media '
               'files, e.g. /work/shared/corpus)')
         sys.exit(SKIP)
     if not os.path.isdir(CORPUS):
         sys.exit('corpus_test.py: GIFC_CORPUS=%s is not a directory' % CORPUS)
-    if not e2e.have_ffmpeg():
+    if not lib.have_ffmpeg():
         print('corpus_test.py: the ffmpeg / ffprobe CLIs are needed; skipping')
         sys.exit(SKIP)
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('corpus_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

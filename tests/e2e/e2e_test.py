@@ -4,20 +4,16 @@
 independent decoders (tests/probe: giflib, libavformat/libavcodec, libwebpdemux) and the
 ffmpeg CLI (SSIM), never with gifc's own code.
 
-    python3 tests/e2e_test.py --gifc build/gifc --probe build/tests/probe --fixtures fixtures
-        [unittest options, e.g. -v, -k Options]
+    python3 tests/e2e/e2e_test.py --gifc build/gifc --probe build/tests/probe \
+        --fixtures fixtures [unittest options, e.g. -v, -k Options]
 
-Also the helper module of errors_test.py and corpus_test.py (import e2e_test).
-Python 3 standard library only; needs the ffmpeg / ffprobe CLIs for the SSIM checks (those
+The helpers every suite shares are in gifc_testlib.py; this file keeps its own tests and
+expectations. Python 3 standard library only; needs the ffmpeg / ffprobe CLIs for the SSIM checks (those
 tests are skipped, with a reason, when ffmpeg is missing).
 """
-import argparse
-import concurrent.futures
-import hashlib
 import json
 import os
 import re
-import shlex
 import shutil
 import struct
 import subprocess
@@ -26,13 +22,9 @@ import tempfile
 import time
 import unittest
 
-# Set by configure() from the command line.
-GIFC = PROBE = FIXTURES = None
-# A command put in front of every gifc run: the valgrind test setup passes
-# GIFC_WRAP="valgrind --error-exitcode=99 ..." (meson's exe_wrapper would only wrap python).
-WRAP = shlex.split(os.environ.get('GIFC_WRAP', ''))
-# Under valgrind or the sanitizers: timings and memory figures say nothing about gifc.
-SLOW = bool(WRAP or os.environ.get('GIFC_SLOW'))
+import gifc_testlib as lib
+from gifc_testlib import (configure, gifc_temp_files, have_ffmpeg, hidden_files, parallel,
+                          probe, run_gifc, sha256, ssim)
 
 # ---------------------------------------------------------------------------------------
 # Expectations that fixtures.tsv does not hold.
@@ -127,154 +119,9 @@ COLOUR_MAD_MAX = 5.0
 COLOUR_MAD_EXCEPTIONS = {('mp4', 'mpeg4_320x180_25fps_2s.avi'): 10.0}
 
 ANIMATION_FORMATS = ('gif', 'apng', 'webp_pipe')
-TIMEOUT = 300  # seconds for one gifc run on a fixture
 
 # ---------------------------------------------------------------------------------------
-# Helpers shared with errors_test.py and corpus_test.py.
-
-
-def configure(argv, description):
-    """Parses --gifc/--probe/--fixtures; returns the arguments left for unittest."""
-    global GIFC, PROBE, FIXTURES
-    ap = argparse.ArgumentParser(description=description)
-    ap.add_argument('--gifc', required=True, help='the gifc binary')
-    ap.add_argument('--probe', required=True, help='the tests/probe binary')
-    ap.add_argument('--fixtures', required=False, default=None, help='fixtures folder')
-    args, rest = ap.parse_known_args(argv)
-    GIFC = os.path.abspath(args.gifc)
-    PROBE = os.path.abspath(args.probe)
-    FIXTURES = os.path.abspath(args.fixtures) if args.fixtures else None
-    for what, path in (('gifc', GIFC), ('probe', PROBE)):
-        if not os.access(path, os.X_OK):
-            ap.error('%s binary %s is not executable' % (what, path))
-    return rest
-
-
-def gifc_cmd():
-    """The argv prefix that runs gifc: the binary, behind GIFC_WRAP when set."""
-    return WRAP + [GIFC]
-
-
-def run_gifc(args, timeout=TIMEOUT, **kw):
-    """Runs gifc with args; returns a CompletedProcess with bytes stdout / stderr."""
-    kw.setdefault('stdin', subprocess.DEVNULL)
-    return subprocess.run(gifc_cmd() + [str(a) for a in args], stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=timeout * (10 if SLOW else 1), **kw)
-
-
-def probe(path):
-    """probe's JSON for path; raises AssertionError when probe cannot read it."""
-    p = subprocess.run([PROBE, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=600)
-    try:
-        info = json.loads(p.stdout.decode())
-    except ValueError:
-        raise AssertionError('probe printed no JSON for %s (exit %d): %r %r'
-                             % (path, p.returncode, p.stdout[:200], p.stderr[:200]))
-    if p.returncode != 0 or 'error' in info:
-        raise AssertionError('probe cannot read %s: %s' % (path, info))
-    return info
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return h.hexdigest()
-
-
-def hidden_files(folder):
-    """Names in folder starting with '.' (gifc's temporary files are '.NAME.XXXXXX')."""
-    return sorted(n for n in os.listdir(folder) if n.startswith('.'))
-
-
-def gifc_temp_files(folder):
-    """gifc's spool / temp names in a TMPDIR: gifc-stdin-*, gifc-out.*."""
-    return sorted(n for n in os.listdir(folder) if n.startswith('gifc-'))
-
-
-def have_ffmpeg():
-    return shutil.which('ffmpeg') is not None and shutil.which('ffprobe') is not None
-
-
-def is_webp(path):
-    with open(path, 'rb') as f:
-        head = f.read(12)
-    return head[:4] == b'RIFF' and head[8:12] == b'WEBP'
-
-
-def ffprobe_json(path, *args):
-    p = subprocess.run(['ffprobe', '-v', 'error', '-of', 'json'] + list(args) + [str(path)],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
-    if p.returncode != 0:
-        raise AssertionError('ffprobe cannot read %s: %s' % (path, p.stderr.decode()[-300:]))
-    return json.loads(p.stdout.decode())
-
-
-def alpha_decoder(path):
-    """The libvpx decoder for a VP8 / VP9 stream tagged alpha_mode=1 (ffmpeg's native
-    decoders ignore the alpha plane), else None."""
-    try:
-        st = ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
-                          'stream=codec_name:stream_tags=alpha_mode')['streams'][0]
-    except (AssertionError, IndexError, KeyError):
-        return None
-    if st.get('tags', {}).get('alpha_mode') != '1':
-        return None
-    return {'vp9': 'libvpx-vp9', 'vp8': 'libvpx'}.get(st.get('codec_name'))
-
-
-def ssim(src, out, fps, start=0.0, duration=None, background=None):
-    """SSIM 'All' of out against src the way /work/shared/bench/quality.sh measures it: both
-    resampled to one constant fps timeline at out's size (lanczos), yuv444p, ffmpeg's ssim
-    filter. An animated WebP source (which ffmpeg 5.1 cannot decode) is fed as raw RGBA
-    frames from probe --webp-rgba at the same fps.
-    background (an ffmpeg colour, e.g. 'white'): composite both sides over it first, so
-    transparent pixels compare as what a viewer sees (quality.sh drops alpha instead, which
-    compares whatever colour transparent pixels happen to carry); VP8 / VP9 alpha sources
-    are then decoded with libvpx to get their alpha plane."""
-    s = ffprobe_json(out, '-select_streams', 'v:0', '-show_entries', 'stream=width,height')
-    ow, oh = s['streams'][0]['width'], s['streams'][0]['height']
-    feeder = None
-    cmd = ['ffmpeg', '-hide_banner', '-nostats']
-    if start:
-        cmd += ['-ss', '%g' % start]
-    if duration:
-        cmd += ['-t', '%g' % duration]
-    if is_webp(src):
-        info = probe(src)
-        feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(src)],
-                                  stdout=subprocess.PIPE)
-        cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size',
-                '%dx%d' % (info['width'], info['height']), '-framerate', '%g' % fps,
-                '-i', 'pipe:0']
-    else:
-        dec = alpha_decoder(src) if background else None
-        cmd += ['-nostdin'] + (['-c:v', dec] if dec else []) + ['-i', str(src)]
-    f = '%g' % fps
-    graph = []
-    for i, label in ((0, 'ref'), (1, 'dis')):
-        chain = '[%d:v]fps=%s,scale=%d:%d:flags=lanczos' % (i, f, ow, oh)
-        if background:
-            graph.append('color=c=%s:s=%dx%d:r=%s[bg%d]' % (background, ow, oh, f, i))
-            graph.append(chain + ',format=rgba[fg%d]' % i)
-            chain = '[bg%d][fg%d]overlay=shortest=1:format=rgb' % (i, i)
-        graph.append(chain + ',format=yuv444p,setpts=N/(%s*TB)[%s]' % (f, label))
-    graph.append('[dis][ref]ssim=shortest=1')
-    cmd += ['-i', str(out), '-lavfi', ';'.join(graph), '-f', 'null', '-']
-    try:
-        p = subprocess.run(cmd, stdin=feeder.stdout if feeder else subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
-    finally:
-        if feeder:
-            feeder.stdout.close()
-            feeder.wait()
-    found = re.findall(r'SSIM Y:.* All:([0-9.]+)', p.stderr.decode(errors='replace'))
-    if not found:
-        raise AssertionError('no SSIM for %s vs %s: %s'
-                             % (out, src, p.stderr.decode(errors='replace')[-500:]))
-    return float(found[-1])
+# Helpers of this suite (the shared ones are in gifc_testlib.py).
 
 
 def load_fixtures(folder):
@@ -359,12 +206,6 @@ def tiny_gif(width, height, frames, loop=0):
     return bytes(d) + b'\x3b'
 
 
-def parallel(jobs, workers=2):
-    """Runs callables, at most `workers` at a time; returns their results in order."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda job: job(), jobs))
-
-
 # ---------------------------------------------------------------------------------------
 # Conversions of every good fixture with default settings, done once for all tests.
 
@@ -373,7 +214,7 @@ class Converted:
 
     def __init__(self, name, fmt, root):
         self.name, self.fmt = name, fmt
-        self.src = os.path.join(FIXTURES, name)
+        self.src = os.path.join(lib.FIXTURES, name)
         self.dir = os.path.join(root, fmt, name)
         os.makedirs(self.dir)
         self.out = os.path.join(self.dir, 'out.' + fmt)
@@ -397,16 +238,16 @@ class FixtureConversions(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fixtures = {k: v for k, v in load_fixtures(FIXTURES).items() if v['format'] != '-'}
+        cls.fixtures = {k: v for k, v in load_fixtures(lib.FIXTURES).items() if v['format'] != '-'}
         cls.tmp = tempfile.mkdtemp(prefix='gifc-e2e-')
-        cls.hash_before = {n: sha256(os.path.join(FIXTURES, n)) for n in cls.fixtures}
+        cls.hash_before = {n: sha256(os.path.join(lib.FIXTURES, n)) for n in cls.fixtures}
         cls.runs = {}
         for fmt in ('gif', 'mp4'):
             for name in sorted(cls.fixtures):
                 cls.runs[fmt, name] = Converted(name, fmt, cls.tmp)
         parallel([c.run for c in cls.runs.values()])
-        cls.hash_after = {n: sha256(os.path.join(FIXTURES, n)) for n in cls.fixtures}
-        cls.timelines = {n: source_timeline_ms(os.path.join(FIXTURES, n), r)
+        cls.hash_after = {n: sha256(os.path.join(lib.FIXTURES, n)) for n in cls.fixtures}
+        cls.timelines = {n: source_timeline_ms(os.path.join(lib.FIXTURES, n), r)
                          for n, r in cls.fixtures.items()}
 
     @classmethod
@@ -530,7 +371,7 @@ class FixtureConversions(unittest.TestCase):
         # Binary transparency (GIF, and WebP pixels with alpha 0) must stay transparent;
         # a GIF source's transparent pixels must be exactly the output's.
         def check(name, row, c):
-            src = os.path.join(FIXTURES, name)
+            src = os.path.join(lib.FIXTURES, name)
             if row['format'] not in ('gif', 'webp_pipe'):
                 return
             src_tp = probe(src)['transparent_pixels']
@@ -686,7 +527,7 @@ class Options(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix='gifc-opt-')
-        self.src = os.path.join(FIXTURES, CLIP)
+        self.src = os.path.join(lib.FIXTURES, CLIP)
         self.src_hash = sha256(self.src)
         self.env = dict(os.environ, TMPDIR=self.tmp)
 
@@ -728,7 +569,7 @@ class Options(unittest.TestCase):
         # shows costs a lot of SSIM. Measured 0.976 at 10, 15, 20 and 50 fps.
         if not have_ffmpeg():
             self.skipTest('ffmpeg / ffprobe CLI not found')
-        src = os.path.join(FIXTURES, 'mpeg4_320x180_25fps_2s.avi')
+        src = os.path.join(lib.FIXTURES, 'mpeg4_320x180_25fps_2s.avi')
         values = {}
         for fps in (10, 20, 30, 50):
             with self.subTest(fps=fps):
@@ -779,7 +620,7 @@ class Options(unittest.TestCase):
         info, _ = self.convert('--duration', '0.75', out='d.mp4')
         self.assertLessEqual(abs(info['duration'] - 0.75), 0.02, info['duration'])
         info, _ = self.convert('--start', '0.25', '--duration', '0.75',
-                               src=os.path.join(FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif'),
+                               src=os.path.join(lib.FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif'),
                                out='anim.gif')
         self.assertEqual(info['total_cs'], 75, info['delays_cs'])
 
@@ -818,7 +659,7 @@ class Options(unittest.TestCase):
         # A GIF re-encoded with default settings is never larger than it was; when it
         # could not shrink, the output is the input's bytes and --json says kept_input.
         # The second pass over gifc's own output is the likely "cannot shrink" case.
-        gif = os.path.join(FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif')
+        gif = os.path.join(lib.FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif')
         once = os.path.join(self.tmp, 'once.gif')
         self.assertEqual(run_gifc([gif, '-o', once], env=self.env).returncode, 0)
         for src in (gif, once):
@@ -878,7 +719,7 @@ class Options(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
         self.assertEqual(probe(os.path.join(self.tmp, 'clip.gif'))['format'], 'gif')
         gif_src = os.path.join(self.tmp, 'anim.gif')
-        shutil.copyfile(os.path.join(FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif'),
+        shutil.copyfile(os.path.join(lib.FIXTURES, 'gif_transparent_localpal_160x90_24frames.gif'),
                         gif_src)
         before = sha256(gif_src)
         p = run_gifc([gif_src], env=self.env)
@@ -897,7 +738,7 @@ class Options(unittest.TestCase):
         # The VP9 alpha clip's top-left pixel is transparent: it shows the background.
         if not have_ffmpeg():
             self.skipTest('ffmpeg / ffprobe CLI not found')
-        src = os.path.join(FIXTURES, 'vp9_alpha_320x180_25fps_2s.webm')
+        src = os.path.join(lib.FIXTURES, 'vp9_alpha_320x180_25fps_2s.webm')
         for bg, want in ((None, (255, 255, 255)), ('black', (0, 0, 0)),
                          ('#ff0000', (255, 0, 0))):
             with self.subTest(background=bg):
@@ -969,7 +810,7 @@ class Options(unittest.TestCase):
         self.assertTrue(info['faststart'])
 
     def test_stdin(self):
-        for src in (self.src, os.path.join(FIXTURES, 'webp_anim_alpha_128x96_9frames.webp')):
+        for src in (self.src, os.path.join(lib.FIXTURES, 'webp_anim_alpha_128x96_9frames.webp')):
             with self.subTest(src=os.path.basename(src)):
                 out = os.path.join(self.tmp, 'stdin.gif')
                 if os.path.exists(out):
@@ -1020,19 +861,16 @@ class Options(unittest.TestCase):
 
     def test_failure_leaves_nothing(self):
         # A failing conversion (corrupt input) leaves no output and no temporary file.
-        _, p = self.convert(src=os.path.join(FIXTURES, 'bad_truncated.gif'), ok=False)
+        _, p = self.convert(src=os.path.join(lib.FIXTURES, 'bad_truncated.gif'), ok=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertEqual(os.listdir(self.tmp), [])
 
 
 def main():
     rest = configure(sys.argv[1:], __doc__.splitlines()[0])
-    if FIXTURES is None:
+    if lib.FIXTURES is None:
         sys.exit('e2e_test.py: --fixtures is required')
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('e2e_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

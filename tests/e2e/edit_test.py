@@ -18,7 +18,7 @@ import sys
 import tempfile
 import unittest
 
-import e2e_test as e2e
+import gifc_testlib as lib
 
 LANDSCAPE = 'h264_aac_320x180_25fps_2s.mp4'
 ROTATED = 'h264_rot90cw_320x180_25fps_2s.mp4'   # coded 320x180, shown 180x320
@@ -53,7 +53,7 @@ def ffmpeg(*args):
 
 def frames_gray(path):
     """Every frame the file stores, in order (no frame rate conversion), as grey bytes."""
-    info = e2e.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
+    info = lib.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
                             'stream=width,height')['streams'][0]
     raw = ffmpeg('-i', str(path), '-fps_mode', 'passthrough', '-f', 'rawvideo',
                  '-pix_fmt', 'gray', '-')
@@ -74,13 +74,13 @@ def frame_numbers(path, source):
 
 def stream_info(path):
     """(frames, duration in seconds) of an MP4's video stream, counted by ffprobe."""
-    s = e2e.ffprobe_json(path, '-count_frames', '-select_streams', 'v:0', '-show_entries',
+    s = lib.ffprobe_json(path, '-count_frames', '-select_streams', 'v:0', '-show_entries',
                          'stream=nb_read_frames,duration')['streams'][0]
     return int(s['nb_read_frames']), float(s['duration'])
 
 
 def dims(path):
-    s = e2e.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
+    s = lib.ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
                          'stream=width,height')['streams'][0]
     return s['width'], s['height']
 
@@ -109,13 +109,13 @@ def first_last_rgb(path):
     return raw[:n], raw[len(raw) - n:], w, h
 
 
-@unittest.skipUnless(e2e.have_ffmpeg(), 'needs the ffmpeg and ffprobe CLIs')
+@unittest.skipUnless(lib.have_ffmpeg(), 'needs the ffmpeg and ffprobe CLIs')
 class EditTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix='gifc-edit-')
         cls.clips = {}
-        fx = lambda name: os.path.join(e2e.FIXTURES, name)
+        fx = lambda name: os.path.join(lib.FIXTURES, name)
         cls.clips['landscape'] = fx(LANDSCAPE)
         cls.clips['rotated'] = fx(ROTATED)
         # Portrait as coded (no display matrix): the landscape clip turned.
@@ -146,7 +146,7 @@ class EditTest(unittest.TestCase):
 
     def convert(self, src, out_name, *args, ok=True):
         out = os.path.join(self.tmp, out_name)
-        p = e2e.run_gifc([src, '-o', out, '-f', '--json'] + list(args))
+        p = lib.run_gifc([src, '-o', out, '-f', '--json'] + list(args))
         if ok:
             self.assertEqual(p.returncode, 0, p.stderr.decode())
             return out, json.loads(p.stdout.decode())
@@ -207,9 +207,9 @@ class EditTest(unittest.TestCase):
         self.assertEqual(frame_numbers(rev, self.clips['numbered']), list(range(19, -1, -1)))
         self.assertTrue(rep['settings']['reverse'])
         # variable delays come out reversed
-        vf, _ = self.convert(os.path.join(e2e.FIXTURES, VFR), 'vf.gif')
-        vr, _ = self.convert(os.path.join(e2e.FIXTURES, VFR), 'vr.gif', '--reverse')
-        d_fwd, d_rev = e2e.probe(vf)['delays_cs'], e2e.probe(vr)['delays_cs']
+        vf, _ = self.convert(os.path.join(lib.FIXTURES, VFR), 'vf.gif')
+        vr, _ = self.convert(os.path.join(lib.FIXTURES, VFR), 'vr.gif', '--reverse')
+        d_fwd, d_rev = lib.probe(vf)['delays_cs'], lib.probe(vr)['delays_cs']
         self.assertEqual(d_rev, d_fwd[::-1])
         self.assertNotEqual(d_fwd, d_fwd[::-1])
 
@@ -217,7 +217,7 @@ class EditTest(unittest.TestCase):
         src = self.clips['numbered']
         out, rep = self.convert(src, 'b.gif', '--bounce')
         self.assertEqual(frame_numbers(out, src), list(range(20)) + list(range(18, 0, -1)))
-        self.assertEqual(e2e.probe(out)['total_cs'], 380)   # 20 + 18 frames of 10 cs
+        self.assertEqual(lib.probe(out)['total_cs'], 380)   # 20 + 18 frames of 10 cs
         self.assertAlmostEqual(rep['duration'], 3.8, places=2)
         out, rep = self.convert(src, 'b.mp4', '--bounce', '--reverse')
         self.assertEqual(frame_numbers(out, src), list(range(19, -1, -1)) + list(range(1, 19)))
@@ -228,7 +228,7 @@ class EditTest(unittest.TestCase):
     def test_smooth_loop_last_frame_leads_into_first(self):
         """The jump from the last frame back to the first is no bigger than an ordinary
         step from one frame to the next, where without the option it is much bigger."""
-        src = os.path.join(e2e.FIXTURES, MOTION)
+        src = os.path.join(lib.FIXTURES, MOTION)
         plain, _ = self.convert(src, 'plain.gif')
         smooth, rep = self.convert(src, 'smooth.gif', '--smooth-loop', '0.6')
         first, last, w, h = first_last_rgb(plain)
@@ -245,7 +245,7 @@ class EditTest(unittest.TestCase):
         self.assertGreater(s_loop, min(steps) - 0.02)
         self.assertGreater(s_loop, s_plain + 0.1)
         # 15 fps: the 9 frames starting within 0.6 s are consumed; each keeps its delay
-        self.assertEqual(e2e.probe(smooth)['total_cs'], 200 - 60)
+        self.assertEqual(lib.probe(smooth)['total_cs'], 200 - 60)
         self.assertAlmostEqual(rep['duration'], 1.4, places=2)
         self.assertEqual(rep['settings']['smooth_loop'], 0.6)
         # at most half the clip: 5 s asked of 2 s
@@ -259,7 +259,7 @@ class EditTest(unittest.TestCase):
         self.assertEqual(frames, 17)              # 50 frames: 0, 3, ... 48
         self.assertAlmostEqual(dur, 2.0, delta=0.011)
         out, rep = self.convert(src, 's.gif', '--frames-step', '3')
-        info = e2e.probe(out)
+        info = lib.probe(out)
         self.assertEqual(info['frames'], 10)      # 30 at 15 fps
         self.assertEqual(info['total_cs'], 200)
         self.assertEqual(info['delays_cs'][0], 20)
@@ -293,14 +293,14 @@ class EditTest(unittest.TestCase):
         outdir = os.path.join(self.tmp, 'outdir')
         os.makedirs(folder, exist_ok=True)
         for name in (LANDSCAPE, ROTATED):
-            shutil.copy(os.path.join(e2e.FIXTURES, name), folder)
-        p = e2e.run_gifc([folder, '-o', outdir, '--aspect', '1:1', '--bounce', '-j', '1',
+            shutil.copy(os.path.join(lib.FIXTURES, name), folder)
+        p = lib.run_gifc([folder, '-o', outdir, '--aspect', '1:1', '--bounce', '-j', '1',
                           '--json'])
         self.assertEqual(p.returncode, 0, p.stderr.decode())
         for name in (LANDSCAPE, ROTATED):
             out = os.path.join(outdir, os.path.splitext(name)[0] + '.gif')
             self.assertEqual(dims(out), (180, 180))
-            self.assertEqual(e2e.probe(out)['frames'], 58)   # 30 at 15 fps, bounced
+            self.assertEqual(lib.probe(out)['frames'], 58)   # 30 at 15 fps, bounced
 
     def test_json_lists_edits(self):
         _, rep = self.convert(self.clips['landscape'], 'j.gif', '--crop', '200:100:10:10',
@@ -316,8 +316,8 @@ class EditTest(unittest.TestCase):
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('edit_test.py: --fixtures is required')
     prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
     sys.exit(0 if prog.result.wasSuccessful() else 1)

@@ -22,7 +22,7 @@ import unittest
 
 sys.dont_write_bytecode = True  # keep tests/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402  (helpers: configure, run_gifc, probe, sha256...)
+import gifc_testlib as lib  # noqa: E402  (helpers: configure, run_gifc, probe, sha256...)
 
 EXIT = {'ok': 0, 'failure': 1, 'usage': 2, 'input': 3, 'unsupported': 4, 'corrupt': 5,
         'output': 6, 'exists': 7, 'limit': 10, 'sigint': 130, 'sigterm': 143}
@@ -65,11 +65,11 @@ class ErrorCase(unittest.TestCase):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def fixture(self, name):
-        return os.path.join(e2e.FIXTURES, name)
+        return os.path.join(lib.FIXTURES, name)
 
     def gifc(self, args, **kw):
         kw.setdefault('env', self.env)
-        return e2e.run_gifc(args, **kw)
+        return lib.run_gifc(args, **kw)
 
     def assert_failure(self, p, code, names, left=()):
         """Exit code, exactly one stderr line naming each of names, nothing on stdout, no
@@ -88,12 +88,12 @@ class ErrorCase(unittest.TestCase):
         self.assertEqual(os.listdir(self.spool), [], 'temporary files left in TMPDIR')
 
     def convert_fails(self, src, code, names=None, out='o.gif', extra=()):
-        before = e2e.sha256(src) if os.path.isfile(src) else None
+        before = lib.sha256(src) if os.path.isfile(src) else None
         dest = os.path.join(self.out_dir, out)
         p = self.gifc([src, '-o', dest] + list(extra))
         self.assert_failure(p, code, [src] if names is None else names)
         if before:
-            self.assertEqual(e2e.sha256(src), before, 'input modified')
+            self.assertEqual(lib.sha256(src), before, 'input modified')
         return p
 
     # ---- inputs ----
@@ -116,7 +116,7 @@ class ErrorCase(unittest.TestCase):
                 self.convert_fails(self.fixture('bad_truncated.gif'), EXIT['corrupt'], out=out)
 
     def test_no_video_stream(self):
-        if not e2e.have_ffmpeg():
+        if not lib.have_ffmpeg():
             self.skipTest('ffmpeg CLI not found (needed to make an audio-only file)')
         src = os.path.join(self.tmp, 'audio-only.mp4')
         subprocess.run(['ffmpeg', '-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i',
@@ -151,15 +151,15 @@ class ErrorCase(unittest.TestCase):
             with self.subTest(name=name, as_name=fake):
                 src = os.path.join(self.tmp, fake)
                 shutil.copyfile(self.fixture(name), src)
-                before = e2e.sha256(src)
+                before = lib.sha256(src)
                 dest = os.path.join(self.out_dir, 'o.gif')
                 p = self.gifc([src, '-o', dest, '-q', '--force'])
                 self.assertEqual(p.returncode, 0, p.stderr)
-                self.assertGreater(e2e.probe(dest)['frames'], 0)
-                self.assertEqual(e2e.sha256(src), before, 'input modified')
+                self.assertGreater(lib.probe(dest)['frames'], 0)
+                self.assertEqual(lib.sha256(src), before, 'input modified')
 
     def test_directory_as_input(self):
-        self.convert_fails(e2e.FIXTURES, EXIT['input'])
+        self.convert_fails(lib.FIXTURES, EXIT['input'])
 
     def test_missing_input(self):
         self.convert_fails(os.path.join(self.tmp, 'no-such-clip.mp4'), EXIT['input'])
@@ -167,25 +167,22 @@ class ErrorCase(unittest.TestCase):
     def test_unreadable_input(self):
         src = os.path.join(self.tmp, 'locked.mp4')
         shutil.copyfile(self.fixture(GOOD), src)
-        before = e2e.sha256(src)
+        before = lib.sha256(src)
         os.chmod(src, 0)
-        prefix = []
+        cmd = lib.gifc_cmd()
         if IS_ROOT:
             # Root reads a mode 000 file: gifc runs as 'nobody' instead (as batch_test does).
-            if not shutil.which('setpriv'):
-                self.skipTest('running as root without setpriv')
-            prefix = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups']
+            cmd = lib.nobody_gifc_cmd(self)
             for d in (self.tmp, self.out_dir, self.spool):
                 os.chmod(d, 0o777)
         try:
-            p = subprocess.run(prefix + e2e.gifc_cmd() + [src, '-o',
-                                                          os.path.join(self.out_dir, 'o.gif')],
+            p = subprocess.run(cmd + [src, '-o', os.path.join(self.out_dir, 'o.gif')],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL, env=self.env, timeout=e2e.TIMEOUT)
+                               stdin=subprocess.DEVNULL, env=self.env, timeout=lib.TIMEOUT)
             self.assert_failure(p, EXIT['input'], [src, 'Permission denied'])
         finally:
             os.chmod(src, 0o600)
-        self.assertEqual(e2e.sha256(src), before, 'input modified')
+        self.assertEqual(lib.sha256(src), before, 'input modified')
 
     def test_json_error_report(self):
         src = os.path.join(self.tmp, 'no-such-clip.mp4')
@@ -222,13 +219,13 @@ class ErrorCase(unittest.TestCase):
         p = self.gifc([self.fixture(GOOD), '-o', dest, '--force', '-q'])
         self.assertEqual(p.returncode, 0, p.stderr.decode(errors='replace'))
         self.assertEqual(p.stderr, b'')
-        self.assertEqual(e2e.probe(dest)['frames'], 13)
+        self.assertEqual(lib.probe(dest)['frames'], 13)
         self.assertEqual(sorted(os.listdir(self.out_dir)), ['o.gif'])
 
     def test_input_is_output(self):
         src = os.path.join(self.out_dir, 'anim.gif')
         shutil.copyfile(self.fixture('gif_transparent_localpal_160x90_24frames.gif'), src)
-        before = e2e.sha256(src)
+        before = lib.sha256(src)
         link = os.path.join(self.out_dir, 'link.gif')
         os.symlink('anim.gif', link)
         for dest in (src, os.path.join(self.out_dir, '.', 'anim.gif'), link):
@@ -237,7 +234,7 @@ class ErrorCase(unittest.TestCase):
                     p = self.gifc([src, '-o', dest] + force)
                     self.assert_failure(p, EXIT['output'], [dest],
                                         left=['anim.gif', 'link.gif'])
-                    self.assertEqual(e2e.sha256(src), before, 'input modified')
+                    self.assertEqual(lib.sha256(src), before, 'input modified')
 
     def test_output_is_a_device(self):
         # The atomic rename would replace /dev/full itself (as root): refused, untouched.
@@ -271,20 +268,20 @@ class ErrorCase(unittest.TestCase):
         if not os.path.exists('/dev/full'):
             self.skipTest('no /dev/full')
         with open('/dev/full', 'wb') as full:
-            p = subprocess.run(e2e.gifc_cmd() + [self.fixture(GOOD), '-o', '-'], stdout=full,
+            p = subprocess.run(lib.gifc_cmd() + [self.fixture(GOOD), '-o', '-'], stdout=full,
                                stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                               env=self.env, timeout=e2e.TIMEOUT)
+                               env=self.env, timeout=lib.TIMEOUT)
         p.stdout = b''
         self.assert_failure(p, EXIT['output'], ['stdout'])
 
     def test_stdout_closed_pipe(self):
         # The reader goes away: EPIPE is reported (exit 6), not a silent SIGPIPE death.
-        p = subprocess.Popen(e2e.gifc_cmd() + [self.fixture(GOOD), '-o', '-'],
+        p = subprocess.Popen(lib.gifc_cmd() + [self.fixture(GOOD), '-o', '-'],
                              stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=self.env)
         p.stdout.close()
         err = p.stderr.read()
-        p.wait(timeout=e2e.TIMEOUT)
+        p.wait(timeout=lib.TIMEOUT)
         p.stderr.close()
         self.assert_failure(subprocess.CompletedProcess(p.args, p.returncode, b'', err),
                             EXIT['output'], ['stdout'])
@@ -319,7 +316,7 @@ class ErrorCase(unittest.TestCase):
     # ---- signals ----
 
     def start(self, args, **kw):
-        return subprocess.Popen(e2e.gifc_cmd() + args, stdout=subprocess.PIPE,
+        return subprocess.Popen(lib.gifc_cmd() + args, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=self.env,
                                 preexec_fn=reset_signals, **kw)
 
@@ -327,7 +324,7 @@ class ErrorCase(unittest.TestCase):
         """A 20 s 640x360 testsrc2 clip, for when the fixtures convert too fast."""
         path = os.path.join(self.tmp, 'long.mp4')
         if not os.path.exists(path):
-            if not e2e.have_ffmpeg():
+            if not lib.have_ffmpeg():
                 self.skipTest('conversion finished before the signal and no ffmpeg to make a '
                               'longer input')
             subprocess.run(['ffmpeg', '-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i',
@@ -341,7 +338,7 @@ class ErrorCase(unittest.TestCase):
         stdout): its signal handlers are in place by then. On a busy machine loading the
         libraries alone can take longer than a fixed sleep, and a signal before main() kills.
         Then 0.1 s more, to land mid-conversion."""
-        deadline = time.monotonic() + 30 * (10 if e2e.SLOW else 1)
+        deadline = time.monotonic() + 30 * (10 if lib.SLOW else 1)
         while p.poll() is None and time.monotonic() < deadline:
             if os.listdir(self.out_dir) or os.listdir(self.spool):
                 break
@@ -356,7 +353,7 @@ class ErrorCase(unittest.TestCase):
         for i in range(3):
             src, extra = attempts[i] if i < len(attempts) else (self.long_input(), [])
             dest = '-' if to_stdout else os.path.join(self.out_dir, out)
-            before = e2e.sha256(src)
+            before = lib.sha256(src)
             p = self.start([src, '-o', dest] + extra, stdin=subprocess.DEVNULL)
             self.wait_for_temp_file(p)
             if p.poll() is not None:       # finished before the signal: try a longer one
@@ -366,7 +363,7 @@ class ErrorCase(unittest.TestCase):
                 continue
             t0 = time.monotonic()
             p.send_signal(sig)
-            printed, err = p.communicate(timeout=60 * (10 if e2e.SLOW else 1))
+            printed, err = p.communicate(timeout=60 * (10 if lib.SLOW else 1))
             stopped_in = time.monotonic() - t0
             if p.returncode == 0 and stopped_in < 0.05:
                 # Committed just as the signal came: too late to stop, and rightly kept.
@@ -383,8 +380,8 @@ class ErrorCase(unittest.TestCase):
             self.assertEqual(printed, b'', 'bytes written to stdout after an interrupt')
             self.assertEqual(os.listdir(self.out_dir), [], 'output or temp file left')
             self.assertEqual(os.listdir(self.spool), [], 'temporary files left in TMPDIR')
-            self.assertEqual(e2e.sha256(src), before, 'input modified')
-            if not e2e.SLOW:
+            self.assertEqual(lib.sha256(src), before, 'input modified')
+            if not lib.SLOW:
                 self.assertLess(stopped_in, 5, 'slow to stop after the signal')
             return
         self.fail('every conversion finished within 0.2 s: cannot test the interrupt')
@@ -426,13 +423,10 @@ class ErrorCase(unittest.TestCase):
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('errors_test.py: --fixtures is required')
-    t0 = time.monotonic()
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    sys.stderr.write('errors_test.py: %.1f s\n' % (time.monotonic() - t0))
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest)
 
 
 if __name__ == '__main__':

@@ -20,11 +20,11 @@ import zlib
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import e2e_test as e2e  # noqa: E402
+import gifc_testlib as lib  # noqa: E402
 
 EXIT_CORRUPT, EXIT_LIMIT = 5, 10
 RSS_MAX_KB = 100 * 1024
-SLOW = e2e.SLOW
+SLOW = lib.SLOW
 
 
 # ---- generators: tiny files declaring huge things ----
@@ -105,7 +105,7 @@ class Limits(unittest.TestCase):
     def run_measured(self, args):
         """Runs gifc; returns (exit code, stderr text, peak RSS in KB, seconds)."""
         t0 = time.monotonic()
-        p = subprocess.Popen(e2e.gifc_cmd() + [str(a) for a in args], stdin=subprocess.DEVNULL,
+        p = subprocess.Popen(lib.gifc_cmd() + [str(a) for a in args], stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         err = p.stderr.read()  # until gifc exits: it prints one line
         p.stderr.close()
@@ -116,7 +116,7 @@ class Limits(unittest.TestCase):
                 time.monotonic() - t0)
 
     def refused(self, src, code, words, extra=()):
-        before = e2e.sha256(src)
+        before = lib.sha256(src)
         out = os.path.join(self.out_dir, 'o.gif')
         rc, err, rss, secs = self.run_measured([src, '-o', out] + list(extra))
         sys.stderr.write('\n  %s: exit %d, %.2f s, peak RSS %d MB\n'
@@ -128,7 +128,7 @@ class Limits(unittest.TestCase):
         for w in words:
             self.assertIn(w, lines[0])
         self.assertEqual(os.listdir(self.out_dir), [], 'output or temporary file left')
-        self.assertEqual(e2e.sha256(src), before, 'input modified')
+        self.assertEqual(lib.sha256(src), before, 'input modified')
         if not SLOW:
             self.assertLess(rss, RSS_MAX_KB, 'peak RSS %d KB' % rss)
             self.assertLess(secs, 20)
@@ -178,20 +178,20 @@ class Limits(unittest.TestCase):
     def test_generated_apng_converts(self):
         # The generator makes valid files: the refusals above are about the claims.
         src = self.write('ok.apng', apng(3, 3))
-        p = e2e.run_gifc([src, '-o', os.path.join(self.out_dir, 'o.gif'), '-q'])
+        p = lib.run_gifc([src, '-o', os.path.join(self.out_dir, 'o.gif'), '-q'])
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(e2e.probe(os.path.join(self.out_dir, 'o.gif'))['frames'], 3)
+        self.assertEqual(lib.probe(os.path.join(self.out_dir, 'o.gif'))['frames'], 3)
 
     # ---- the options, on fixtures ----
 
     def fixture(self, name):
-        return os.path.join(e2e.FIXTURES, name)
+        return os.path.join(lib.FIXTURES, name)
 
     def test_max_pixels(self):
         gif = self.fixture('gif_transparent_localpal_160x90_24frames.gif')
         self.refused(gif, EXIT_LIMIT, ['160x90', '14399', '--max-pixels'],
                      extra=['--max-pixels', '14399'])
-        p = e2e.run_gifc([gif, '-o', os.path.join(self.out_dir, 'o.gif'), '-q',
+        p = lib.run_gifc([gif, '-o', os.path.join(self.out_dir, 'o.gif'), '-q',
                           '--max-pixels', '14400'])
         self.assertEqual(p.returncode, 0, p.stderr)
 
@@ -211,7 +211,7 @@ class Limits(unittest.TestCase):
         clip = self.fixture('h264_aac_320x180_25fps_2s.mp4')
         self.refused(clip, EXIT_LIMIT, ['--max-duration'], extra=['--max-duration', '1.5'])
         # Converting a part that fits is allowed.
-        p = e2e.run_gifc([clip, '-o', os.path.join(self.out_dir, 'o.gif'), '-q',
+        p = lib.run_gifc([clip, '-o', os.path.join(self.out_dir, 'o.gif'), '-q',
                           '--max-duration', '1.5', '--duration', '1'])
         self.assertEqual(p.returncode, 0, p.stderr)
 
@@ -223,15 +223,15 @@ class Limits(unittest.TestCase):
         for opt, val in (('--max-pixels', '0'), ('--max-frames', 'many'),
                          ('--max-duration', '0'), ('--max-decoded', '-1')):
             with self.subTest(opt=opt):
-                p = e2e.run_gifc([self.fixture('h264_vfr_320x180_13frames.mp4'), '-o',
+                p = lib.run_gifc([self.fixture('h264_vfr_320x180_13frames.mp4'), '-o',
                                   os.path.join(self.out_dir, 'o.gif'), opt, val])
                 self.assertEqual(p.returncode, 2, p.stderr)
                 self.assertIn(opt, p.stderr.decode())
 
 
 def main():
-    rest = e2e.configure(sys.argv[1:], __doc__.splitlines()[0])
-    if e2e.FIXTURES is None:
+    rest = lib.configure(sys.argv[1:], __doc__.splitlines()[0])
+    if lib.FIXTURES is None:
         sys.exit('limits_test.py: --fixtures is required')
     prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
     sys.exit(0 if prog.result.wasSuccessful() else 1)

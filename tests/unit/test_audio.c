@@ -756,25 +756,9 @@ int main(int argc, char **argv)
     test_synth();
     test_misuse();
 
-    int keep = 0;
-    for (int i = 1; i < argc; i++) keep |= !strcmp(argv[i], "--keep");
-    if (keep) {
-        printf("outputs kept in %s\n", dir);
-    } else {
-        static const char *names[] = {"full.mp4", "trim.mp4", "seek.mp4", "short.mp4", "mem.mp4", "noaudio.mp4",
+    static const char *const names[] = {"full.mp4", "trim.mp4", "seek.mp4", "short.mp4", "mem.mp4", "noaudio.mp4",
                                       "synth.nut", "synth.mp4", "synth_trim.mp4", "synth_none.mp4",
                                       "misuse.mp4"};
-        char path[4096];
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-            unlink(path);
-        }
-        if (chdir("/") == 0) rmdir(dir);
-    }
-    if (failures) {
-        printf("test_audio: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_audio: all passed\n");
-    return 0;
+    check_remove_dir(dir, names, sizeof names / sizeof names[0], argc, argv);
+    return check_finish("test_audio");
 }

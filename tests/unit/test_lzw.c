@@ -16,25 +16,15 @@
  * Lossy output must also be smaller than exact output on images made for it.
  * Prints one line per failure to stderr; returns non-zero if anything failed.
  */
+#include "check.h"
 #include "gif/lzw.h"
 #include <gif_lib.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("test_lzw: FAIL: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    failures++;
-}
+/* An unconditional failure through check.h's CHECK (counts in `failures`, names the line). */
+#define fail(...) CHECK(0, __VA_ARGS__)
 
 /* Deterministic xorshift32, so a failure reproduces. */
 static uint32_t rng_state = 2463534242u;
@@ -708,10 +698,5 @@ int main(void)
     test_exact_sweep();
     test_lossy_smooth();
     test_lossy_varied();
-    if (failures) {
-        fprintf(stderr, "test_lzw: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_lzw: all passed\n");
-    return 0;
+    return check_finish("test_lzw");
 }

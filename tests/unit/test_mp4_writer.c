@@ -827,26 +827,11 @@ int main(int argc, char **argv)
     test_remove_stats(dir);
     test_failures(dir);
 
-    int keep = argc > 1 && !strcmp(argv[1], "--keep");
-    if (keep) {
-        printf("outputs kept in %s\n", dir);
-    } else {
-        static const char *names[] = {"a.mp4",       "b.mp4",        "c.mp4",
+    static const char *const names[] = {"a.mp4",       "b.mp4",        "c.mp4",
                                       "d.mp4",       "e.mp4",        "f:hold.mp4",
                                       "bad.mp4",     "pass1.mp4",    "rate150.mp4",
                                       "rate600.mp4", "rate300.mp4",  "onepass.mp4",
                                       "bytes.mp4"};
-        char path[4096];
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-            unlink(path);
-        }
-        if (chdir("/") == 0) rmdir(dir);
-    }
-    if (failures) {
-        printf("test_mp4_writer: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_mp4_writer: all passed\n");
-    return 0;
+    check_remove_dir(dir, names, sizeof names / sizeof names[0], argc, argv);
+    return check_finish("test_mp4_writer");
 }
