@@ -187,6 +187,20 @@ static void tag_colour(const mp4w *m, enum AVColorPrimaries *prim,
     *spc = m->hd ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
 }
 
+/* FFmpeg leaves the options a component did not take in the dictionary: a leftover means
+ * a setting silently lost, so it fails with code, naming the option (who: "libx264").
+ * Frees opts either way. */
+static gifc_error options_all_taken(AVDictionary **opts, gifc_error code, const char *who,
+                                    gerr *err)
+{
+    const AVDictionaryEntry *left = av_dict_get(*opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
+    gifc_error e = left ? gerr_set(err, code, "%s did not accept the option '%s'", who,
+                                   left->key)
+                        : GIFC_OK;
+    av_dict_free(opts);
+    return e;
+}
+
 static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -247,15 +261,7 @@ static gifc_error video_encoder_open(mp4w *m, const mp4w_params *p, gerr *err)
         return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r,
                        "cannot open the H.264 encoder (%dx%d, crf %d)", m->enc_w, m->enc_h, p->crf);
     }
-    const AVDictionaryEntry *left = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
-    if (left) {
-        gifc_error e = gerr_set(err, GIFC_ERR_ENCODE, "libx264 did not accept the option '%s'",
-                                left->key);
-        av_dict_free(&opts);
-        return e;
-    }
-    av_dict_free(&opts);
-    return GIFC_OK;
+    return options_all_taken(&opts, GIFC_ERR_ENCODE, "libx264", err);
 }
 
 static gifc_error video_stream_add(mp4w *m, const mp4w_params *p, gerr *err)
@@ -295,15 +301,7 @@ static gifc_error output_start(mp4w *m, gerr *err)
         av_dict_free(&opts);
         return gerr_av(err, gerr_av_code(r, GIFC_ERR_OUTPUT), r, "cannot write '%s'", m->path);
     }
-    const AVDictionaryEntry *left = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
-    if (left) {
-        gifc_error e = gerr_set(err, GIFC_ERR_OUTPUT, "the MP4 muxer did not accept the option '%s'",
-                                left->key);
-        av_dict_free(&opts);
-        return e;
-    }
-    av_dict_free(&opts);
-    return GIFC_OK;
+    return options_all_taken(&opts, GIFC_ERR_OUTPUT, "the MP4 muxer", err);
 }
 
 static gifc_error converter_open(mp4w *m, gerr *err)
