@@ -35,7 +35,7 @@ static gifc_error prepare_caption(gifc_context *ctx, gerr *e)
     if (caption_missing(ctx->cap))
         ctx_log(ctx, GIFC_LOG_WARNING,
                 "caption: %d character(s) have no glyph in any font found (drawn as boxes); "
-                "install a font that covers them or name one in the font option",
+                "install a font that covers them or choose one that does",
                 caption_missing(ctx->cap));
     return GIFC_OK;
 }

@@ -16,7 +16,7 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
     int has_audio = 0;
     if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
         ctx_log(ctx, GIFC_LOG_WARNING,
-                "audio: dropped (reverse, bounce and smooth_loop reorder time)");
+                "audio dropped: reversed, bounced or smooth-looped time has no matching sound");
         return GIFC_OK;
     }
     source_limits lim; /* the input's limits, as for the pictures */
@@ -29,10 +29,10 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
         audio_describe(k->audio, d, sizeof d);
         ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
     } else if (p->timing.speed != 1.0) {
-        ctx_log(ctx, GIFC_LOG_WARNING, "audio: dropped (speed %g is not 1)",
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio dropped: played at %g times its speed",
                 p->timing.speed);
     } else {
-        ctx_log(ctx, GIFC_LOG_WARNING, "audio: the input has no audio track");
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio asked for, but the input has no audio track");
     }
     return GIFC_OK;
 }
