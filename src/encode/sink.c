@@ -1,4 +1,4 @@
-/* One encoder or the other (GIF, MP4 with optional audio) behind one open / push / finish,
+/* One encoder of several (GIF, MP4 with optional audio, WebP) behind one open / push / finish,
  * and the loop that feeds it from the source.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "encode/sink.h"
@@ -56,6 +56,13 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
         gifenc_params gp = sink_gif_params(o, p, si);
         return gifenc_open(&k->gif, gif_fp, &gp, e);
     }
+    if (p->format == GIFC_FORMAT_WEBP) {
+        webpw_params wp = { .width = p->w, .height = p->h, .quality = p->webp_quality,
+                            .lossless = p->lossless, .mixed = 1, .loop = o->loop,
+                            .fast = o->fast, .threads = o->threads };
+        k->webp_fp = gif_fp;
+        return webpw_open(&k->webp, &wp, e);
+    }
     if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
     mp4w_params mp = { .width = p->w, .height = p->h, .crf = p->crf,
                        .background = o->background, .threads = o->threads,
@@ -70,6 +77,10 @@ gifc_error sink_push(sink *k, gframe *f, gerr *e)
 {
     k->pushed++;
     if (k->gif) return gifenc_push(k->gif, f, e);
+    if (k->webp) {
+        k->mp4_end = f->pts + f->duration;
+        return webpw_push(k->webp, f, e);
+    }
     k->mp4_end = f->pts + f->duration;
     if (mp4w_push(k->mp4, f, e)) return e->code;
     if (k->abort_above && mp4w_bytes(k->mp4) > k->abort_above) {
@@ -83,6 +94,11 @@ gifc_error sink_finish(sink *k, const char *mp4_path, gerr *e)
 {
     if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
     if (!k->pushed) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    if (k->webp) {
+        k->frames = k->pushed;
+        k->duration = k->mp4_end;
+        return webpw_finish(k->webp, k->webp_fp, &k->bytes, e);
+    }
     k->frames = k->pushed; /* MP4 keeps every frame */
     if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
     if (mp4w_finish(k->mp4, e)) return e->code;
@@ -101,6 +117,7 @@ void sink_close(sink *k)
 {
     gifenc_free(&k->gif);
     mp4w_free(&k->mp4);
+    webpw_free(&k->webp);
     audio_free(&k->audio);
 }
 

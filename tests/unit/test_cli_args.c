@@ -333,6 +333,9 @@ static void test_format(void)
     CHECK(cli_format_from_ext("a.mp4") == GIFC_FORMAT_MP4);
     CHECK(cli_format_from_ext("x.y/a.m4v") == GIFC_FORMAT_MP4);
     CHECK(cli_format_from_ext("a.webm") == GIFC_FORMAT_AUTO);
+    CHECK(cli_format_from_ext("a.WebP") == GIFC_FORMAT_WEBP);
+    CHECK(parse_format("webp", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_WEBP);
+    CHECK(strcmp(cli_format_name(GIFC_FORMAT_WEBP), "webp") == 0);
     CHECK(cli_format_from_ext("a") == GIFC_FORMAT_AUTO);
     CHECK(cli_format_from_ext("dir.gif/a") == GIFC_FORMAT_AUTO);
     CHECK(cli_format_from_ext(".gif") == GIFC_FORMAT_AUTO); /* a hidden file, no extension */
@@ -582,7 +585,7 @@ static void test_args_errors(void)
     error_is(parse("a.mp4", "--format", "webm", NULL), "--format: 'webm' is not supported",
              __LINE__);
     error_is(parse("a.mp4", "-o", "out.webm", NULL), "out.webm: unknown output format", __LINE__);
-    CHECK(strstr(err, ".gif, .mp4 or .m4v") && strstr(err, "--format"));
+    CHECK(strstr(err, ".gif, .mp4, .m4v or .webp") && strstr(err, "--format"));
     error_is(parse("a.mp4", "-o", "out", NULL), "unknown output format", __LINE__);
     error_is(parse("a.mp4", "out.gif", NULL), "unexpected argument 'out.gif'", __LINE__);
     CHECK(strstr(err, "-o out.gif") != NULL);
