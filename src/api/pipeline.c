@@ -9,6 +9,7 @@
 #include "gif/gifw.h"
 #include "mp4/mp4w.h"
 #include "webp/webpw.h"
+#include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
 #include "base/pool.h"
@@ -105,6 +106,7 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->width = p->w;
     res->height = p->h;
     if (k->mp4) mp4w_size(k->mp4, &res->width, &res->height);
+    if (k->av) avw_size(k->av, &res->width, &res->height);
     res->frames = k->frames;
     res->duration = k->duration;
     res->bytes = k->bytes;
@@ -138,7 +140,8 @@ static gifc_error check_output_size(const plan *p, const source_info *si, gerr *
 {
     int max = p->format == GIFC_FORMAT_GIF    ? GIFW_MAX_SIDE
               : p->format == GIFC_FORMAT_WEBP ? WEBPW_MAX_SIDE
-                                              : MP4W_MAX_SIDE;
+              : p->format == GIFC_FORMAT_MP4  ? MP4W_MAX_SIDE
+                                              : AVW_MAX_SIDE;
     if (p->w <= max && p->h <= max) return GIFC_OK;
     return gerr_set(e, GIFC_ERR_UNSUPPORTED,
                     "input: a %dx%d picture makes a %dx%d %s, larger than the format allows "
@@ -152,8 +155,8 @@ static gifc_error convert_to_budget(const job *j, source *src, const source_info
 {
     budget_outcome bo;
     gifc_error r = p->format == GIFC_FORMAT_GIF    ? budget_gif(j->ctx, src, si, p, of, &bo)
-                   : p->format == GIFC_FORMAT_WEBP ? budget_webp(j->ctx, j, src, si, p, of, &bo)
-                                                   : budget_mp4(j->ctx, j, src, si, p, of, &bo);
+                   : p->format == GIFC_FORMAT_MP4  ? budget_mp4(j->ctx, j, src, si, p, of, &bo)
+                                                   : budget_webp(j->ctx, j, src, si, p, of, &bo);
     if (r) return r;
     sink k = { .bytes = bo.bytes, .frames = bo.frames, .pushed = bo.frames,
                .duration = bo.duration };
@@ -207,7 +210,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
             plan_format_label(p.format), p.w, p.h, p.timing.fps);
     if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
-                      p.format != GIFC_FORMAT_MP4, e))
+                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP, e))
         goto fail;
     if (ctx->opts.max_size) {
         if (convert_to_budget(j, src, si, &p, &of, res)) goto fail;

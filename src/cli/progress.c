@@ -125,6 +125,10 @@ static void report_budget(FILE *f, const gifc_result *r)
     else
         fprintf(f, "  %.1f%% of the budget of %s after %d attempts\n",
                 100.0 * (double)r->bytes / (double)r->budget, budget, r->attempts);
+    if (r->format == GIFC_FORMAT_APNG || r->format == GIFC_FORMAT_WEBM) {
+        fprintf(f, "  chosen: %dx%d, %s\n", r->width, r->height, fps);
+        return;
+    }
     if (r->format == GIFC_FORMAT_WEBP) {
         fprintf(f, "  chosen: %dx%d, %s, libwebp quality %d\n", r->width, r->height, fps,
                 r->quality);

@@ -26,6 +26,8 @@ typedef struct plan {
     /* WebP */
     int webp_quality;     /* libwebp's 0..100 */
     int lossless;
+    /* WebM */
+    int vp9_crf;          /* libvpx-vp9 0..63 */
 } plan;
 
 /* What to convert: the input (a path or a borrowed buffer) and where the result goes. */
@@ -39,7 +41,7 @@ typedef struct job {
     size_t *out_size;
 } job;
 
-/* Format from a path's extension (.gif, .mp4, .m4v, .webp, any case); AUTO when unknown. */
+/* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm, any case); AUTO when unknown. */
 gifc_format plan_format_from_path(const char *path);
 /* "GIF", "MP4", "WebP": the format's name in messages. */
 const char *plan_format_label(gifc_format f);

@@ -198,5 +198,86 @@ class WebPTest(Base):
         self.assertEqual(lib.gifc_temp_files(self.tmp), [])
 
 
+def transparent_counts(path, decoder=None, frames=1):
+    """Pixels with alpha 0 in each of the first frames, decoded by ffmpeg (libvpx for VP9
+    alpha)."""
+    cmd = ['ffmpeg', '-v', 'error', '-nostdin'] + (['-c:v', decoder] if decoder else []) + \
+        ['-i', path, '-frames:v', str(frames), '-f', 'rawvideo', '-pix_fmt', 'rgba', '-']
+    raw = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, timeout=300).stdout
+    info = lib.probe(path)
+    n = info['width'] * info['height'] * 4
+    return [raw[i + 3:i + n:4].count(0) for i in range(0, len(raw), n)]
+
+
+class AvFormatsTest(Base):
+    """APNG and WebM, read back with libavformat / libavcodec (tests/probe, ffmpeg)."""
+
+    def test_vfr_delays_kept(self):
+        want = [0, 40, 80, 120, 160, 200, 320, 440, 560, 1560, 1600, 1640, 1680]
+        for ext in ('apng', 'webm'):
+            i = lib.probe(self.convert(self.fixture(VFR), self.out('v.' + ext)))
+            self.assertEqual(i['codec'], {'apng': 'apng', 'webm': 'vp9'}[ext])
+            self.assertEqual([round(t) for t in i['pts_ms']], want, ext)
+            self.assertEqual((i['width'], i['height']), (320, 180))
+
+    def test_apng_alpha_and_delays(self):
+        src = self.fixture(WEBP_ALPHA)
+        si = lib.probe(src)
+        out = self.convert(src, self.out('a.apng'))
+        i = lib.probe(out)
+        self.assertEqual(i['pix_fmt'], 'rgba')
+        self.assertEqual(i['frames'], si['frames'])
+        starts = [sum(si['durations_ms'][:k]) for k in range(si['frames'])]
+        self.assertEqual([round(t) for t in i['pts_ms']], starts)
+        self.assertEqual(transparent_counts(out), si['transparent_pixels'][:1])
+        self.assertEqual(lib.probe(self.convert(src, self.out('l.apng'), '--loop', '2'))['frames'], 9)
+
+    def test_webm_alpha(self):
+        src = self.fixture(VP9_ALPHA)
+        out = self.convert(src, self.out('a.webm'))
+        self.assertEqual(lib.alpha_decoder(out), "libvpx-vp9")
+        got = transparent_counts(out, 'libvpx-vp9', 3)
+        want = transparent_counts(src, 'libvpx-vp9', 3)
+        for g, w in zip(got, want):
+            self.assertLess(abs(g - w), 0.05 * w + 50, (got, want))
+        i = lib.probe(self.convert(self.fixture(LANDSCAPE), self.out('o.webm'), '--audio'))
+        self.assertEqual(i['audio_streams'], 0)  # no audio in WebM
+        self.assertIsNone(lib.alpha_decoder(self.out('o.webm')))
+
+    def test_webm_odd_size_made_even(self):
+        i = lib.probe(self.convert(self.fixture('vp9_odd_175x97_25fps_2s.webm'),
+                                   self.out('o.webm')))
+        self.assertEqual((i['width'], i['height']), (174, 96))
+
+    def test_max_size(self):
+        src = self.fixture(MOTION)
+        for ext, budget in (('webm', 5000), ('apng', 200000)):
+            out = self.out('b.' + ext)
+            p = lib.run_gifc([src, '-o', out, '--max-size', str(budget), '--json'])
+            self.assertEqual(p.returncode, 0, p.stderr)
+            n = os.path.getsize(out)
+            self.assertLessEqual(n, budget, ext)
+            self.assertGreaterEqual(n, 0.85 * budget, ext)
+            self.assertEqual(json.loads(p.stdout.decode())['format'], ext)
+            os.unlink(out)
+            p = lib.run_gifc([src, '-o', out, '--max-size', '1K'])
+            self.assertEqual(p.returncode, 8, p.stderr)
+            self.assertFalse(os.path.exists(out))
+        self.assertEqual([n for n in os.listdir(self.tmp)], [])
+
+    def test_bad_input_and_batch(self):
+        for ext in ('apng', 'webm'):
+            out = self.out('bad.' + ext)
+            p = lib.run_gifc([self.fixture('bad_truncated.mp4'), '-o', out])
+            self.assertEqual(p.returncode, 5, p.stderr)
+            self.assertFalse(os.path.exists(out))
+        d = self.out('in')
+        os.mkdir(d)
+        shutil.copy(self.fixture(VFR), d)
+        p = lib.run_gifc([d, '-o', self.out('od'), '--to', 'webm', '-q'])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(os.listdir(self.out('od')), ['h264_vfr_320x180_13frames.webm'])
+
+
 if __name__ == '__main__':
     lib.run_tests(lib.configure(sys.argv[1:], __doc__))

@@ -122,7 +122,8 @@ def alpha_decoder(path):
                           'stream=codec_name:stream_tags=alpha_mode')['streams'][0]
     except (AssertionError, IndexError, KeyError):
         return None
-    if st.get('tags', {}).get('alpha_mode') != '1':
+    tags = {k.lower(): v for k, v in st.get('tags', {}).items()}  # ALPHA_MODE from our muxer
+    if tags.get('alpha_mode') != '1':
         return None
     return {'vp9': 'libvpx-vp9', 'vp8': 'libvpx'}.get(st.get('codec_name'))
 
