@@ -217,12 +217,19 @@ static void warn(const char *what)
 /* Options that cannot affect the chosen format: say so rather than ignore them silently. */
 static void warn_inapplicable(const cli_prefs *p)
 {
-    int mp4 = p->format == GIFC_FORMAT_MP4;
+    int mp4 = p->format == GIFC_FORMAT_MP4, webp = p->format == GIFC_FORMAT_WEBP;
     if (p->quiet) return;
+    int apng = p->format == GIFC_FORMAT_APNG, webm = p->format == GIFC_FORMAT_WEBM;
     if (!mp4 && cli_given(p, "audio")) warn("--audio only applies to MP4 output");
     if (!mp4 && cli_given(p, "background")) warn("--background only applies to MP4 output");
     if (mp4 && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "loop")))
         warn("--colors, --dither and --loop only apply to GIF output");
+    if ((apng || webm) && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
+        warn("--colors, --dither and --lossy only apply to GIF output");
+    if (webm && cli_given(p, "loop")) warn("--loop does not apply to WebM output");
+    if (webp && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
+        warn("--colors, --dither and --lossy only apply to GIF output");
+    if (!webp && cli_given(p, "lossless")) warn("--lossless only applies to WebP output");
 }
 
 static int setup_context(run_state *st)
