@@ -217,6 +217,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
         source_free(&src);
         goto commit;
     }
+    source_for_yuv(src, p.format == GIFC_FORMAT_MP4);
     if (source_start(src, p.w, p.h, &p.timing, e) ||
         sink_open(&k, ctx, j, &p, si, of.fp, of.tmp_path, e) ||
         sink_run(ctx, src, &k, &p, NULL) || sink_finish(&k, of.tmp_path, e))

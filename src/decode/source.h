@@ -46,6 +46,8 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e);
 /* Must be called before source_next, again before each further pass: output size (display
  * orientation) and timing. Starts counting the pass against the limits. */
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e);
+/* on: the frames go to a YUV 4:2:0 encoder (MP4), see scaler_for_yuv(). */
+void source_for_yuv(source *s, int on);
 /* Next output frame into *f (reallocated as needed; keep passing the same frame).
  * *got = 0 at the end. */
 gifc_error source_next(source *s, gframe *f, int *got, gerr *e);
