@@ -208,6 +208,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
             si->format, si->width, si->height, si->duration, si->fps,
             plan_format_label(p.format), p.w, p.h, p.timing.fps);
+    if (si->colour[0]) ctx_log(ctx, GIFC_LOG_INFO, "colour: %s", si->colour);
     if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
                       p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP, e))

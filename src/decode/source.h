@@ -24,6 +24,8 @@ typedef struct source_info {
     const char *format;    /* short container name: "gif", "mp4", "webp"... */
     uint8_t gif_palette[256 * 3]; /* a GIF input's global colour table */
     int gif_palette_colors;       /* its entries, 0 when none */
+    char colour[200];      /* the video's colour tags and what is done with them, for -v
+                              ("" for pictures without colour tags: GIF, WebP, APNG) */
 } source_info;
 
 typedef struct source_timing {
