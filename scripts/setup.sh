@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential meson ninja-build pkg-config
           libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
           libimagequant-dev libgif-dev libwebp-dev libfreetype-dev libfontconfig-dev
-          fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3)
+          fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3
+          libmicrohttpd-dev)
 # shellcheck disable=SC2206
 packages+=(${EXTRA_PACKAGES:-})
 
