@@ -365,10 +365,12 @@ static const char *type_name(gifc_option_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-/* Options the page may set: every end-user option but the font (a path on this machine). */
+/* Options a client may set: every end-user option but the font (a path on this machine),
+ * force (the server owns its files) and threads (the server's -j and the machine decide). */
 static int web_option(const gifc_option_info *i)
 {
-    return !(i->flags & GIFC_OPTF_HIDDEN) && strcmp(i->name, "font") != 0;
+    return !(i->flags & GIFC_OPTF_HIDDEN) && strcmp(i->name, "font") != 0 &&
+           strcmp(i->name, "force") != 0 && strcmp(i->name, "threads") != 0;
 }
 
 static char *options_json(const server *s)
