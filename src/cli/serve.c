@@ -61,6 +61,8 @@ typedef struct job {
     char name[96];       /* download name stem, from the client's name= made safe; header only */
     char in_path[4096], out_path[4096];
     int have_in, have_out;
+    const gifc_target_info *target; /* for=NAME (--for), NULL when none */
+    char target_why[300];           /* after the conversion: a rule it breaks, "" when none */
     char *result_json;   /* the --json report object (malloc'd) */
     char error[600];
     uint64_t bytes_in;
@@ -283,7 +285,12 @@ static void run_job(server *s, job *j)
     gifc_error e = gifc_context_new(&o, &ctx);
     if (e == GIFC_OK) e = gifc_convert_file(ctx, j->in_path, j->out_path, &res);
     char msg[600] = "";
+    char twhy[300] = "";
     char *json = NULL;
+    if (e == GIFC_OK && j->target) { /* the result against the target's rules, for the page */
+        if (gifc_target_check(j->target, &res, twhy, sizeof twhy) == GIFC_OK) twhy[0] = '\0';
+        else if (!twhy[0]) snprintf(twhy, sizeof twhy, "breaks %s's rules", j->target->name);
+    }
     if (e != GIFC_OK) {
         const char *why = ctx ? gifc_context_message(ctx) : "";
         if (!why || !*why) why = gifc_strerror(e);
@@ -320,6 +327,7 @@ static void run_job(server *s, job *j)
         j->progress = 1;
         j->have_out = 1;
         j->result_json = json;
+        snprintf(j->target_why, sizeof j->target_why, "%s", twhy);
     } else {
         if (e == GIFC_OK) {
             unlink(j->out_path);
@@ -413,8 +421,33 @@ static char *options_json(const server *s)
                 i->flags & GIFC_OPTF_ZERO_AUTO ? "true" : "false",
                 i->flags & GIFC_OPTF_LIMIT ? "true" : "false");
     }
-    /* Platform targets (--for) come with issue 15's targets API. */
-    fputs("],\"targets\":[]}\n", f);
+    /* Platform targets (--for), from the library's table. */
+    fputs("],\"targets\":[", f);
+    for (int k = 0; k < gifc_target_count(); k++) {
+        const gifc_target_info *t = gifc_target_at(k);
+        fputs(k ? ",{\"name\":" : "{\"name\":", f);
+        report_json_string(f, t->name);
+        fputs(",\"title\":", f);
+        report_json_string(f, t->title);
+        fputs(",\"source\":", f);
+        report_json_string(f, t->source);
+        fputs(",\"checked\":", f);
+        report_json_string(f, t->checked);
+        fputs(",\"formats\":[", f);
+        for (int i = 0; i < t->n_formats; i++) {
+            const gifc_target_rules *r = &t->formats[i];
+            fprintf(f, "%s{\"format\":\"%s\",\"width\":%d,\"height\":%d,\"exact\":%s,"
+                       "\"max_fps\":", i ? "," : "", format_ext(r->format), r->width, r->height,
+                    r->exact ? "true" : "false");
+            report_json_number(f, r->max_fps);
+            fputs(",\"max_duration\":", f);
+            report_json_number(f, r->max_duration);
+            fprintf(f, ",\"max_frames\":%" PRId64 ",\"max_bytes\":%" PRIu64 ",\"audio\":%s}",
+                    r->max_frames, r->max_bytes, r->audio ? "true" : "false");
+        }
+        fputs("]}", f);
+    }
+    fputs("]}\n", f);
     return mb_close(&m);
 }
 
@@ -428,8 +461,21 @@ static char *job_json(const job *j)
     report_json_number(m.f, j->state == JOB_DONE ? 1.0 : j->progress);
     fputs(",\"name\":", m.f);
     report_json_string(m.f, j->name);
-    fprintf(m.f, ",\"bytes_in\":%" PRIu64 ",\"result\":%s,\"error\":", j->bytes_in,
+    fprintf(m.f, ",\"bytes_in\":%" PRIu64 ",\"result\":%s,\"target\":", j->bytes_in,
             j->result_json ? j->result_json : "null");
+    if (!j->target) {
+        fputs("null", m.f);
+    } else {
+        fputs("{\"name\":", m.f);
+        report_json_string(m.f, j->target->name);
+        fputs(",\"met\":", m.f);
+        if (j->state != JOB_DONE) fputs("null", m.f);
+        else fputs(j->target_why[0] ? "false" : "true", m.f);
+        fputs(",\"why\":", m.f);
+        report_json_string(m.f, j->target_why[0] ? j->target_why : NULL);
+        fputc('}', m.f);
+    }
+    fputs(",\"error\":", m.f);
     report_json_string(m.f, j->state == JOB_FAILED ? j->error : NULL);
     fputs("}\n", m.f);
     return mb_close(&m);
@@ -523,6 +569,16 @@ static enum MHD_Result scan_option(void *cls, enum MHD_ValueKind kind, const cha
     (void)kind;
     if (sc->bad) return MHD_NO;
     if (strcmp(key, "token") == 0) return MHD_YES;
+    if (strcmp(key, "for") == 0) {
+        sc->j->target = gifc_target_find(value);
+        if (!sc->j->target) {
+            snprintf(sc->why, sizeof sc->why, "for: no target '%.100s' (GET /api/options lists them)",
+                     value ? value : "");
+            sc->bad = 1;
+            return MHD_NO;
+        }
+        return MHD_YES;
+    }
     if (strcmp(key, "name") == 0) {
         safe_name(sc->j->name, sizeof sc->j->name, value, sc->j->id);
         return MHD_YES;
@@ -581,6 +637,13 @@ static enum MHD_Result start_upload(server *s, struct MHD_Connection *c, void **
     option_scan sc = { j, "", 0 };
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_option, &sc);
     const char *why = NULL;
+    if (!sc.bad && j->target) {
+        char twhy[300];
+        if (gifc_target_apply(j->target, &j->opts, twhy, sizeof twhy) != GIFC_OK) {
+            snprintf(sc.why, sizeof sc.why, "for: %s", twhy);
+            sc.bad = 1;
+        }
+    }
     if (!sc.bad) {
         j->opts.caption = j->caption;
         if (gifc_options_validate(&j->opts, &why) != GIFC_OK) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // gifc serve's page in a real browser: Debian's chromium through playwright-core. Starts
 // `gifc serve` (TMPDIR: a fresh folder), opens its address, drops a fixture on the drop
-// zone (a DataTransfer drop event, as a file manager's drag makes), picks a format and a max
-// size, converts, waits for the result, downloads it and checks it meets the budget and is
+// zone (a DataTransfer drop event, as a file manager's drag makes), picks a target
+// (discord-emoji; without targets in the build, a format and a max size), converts, waits for the result, downloads it and checks it meets the budget and is
 // a GIF; saves a screenshot (its path is printed into the test log); stops the server with
 // SIGTERM and checks no file is left.
 //   node serve_page_test.mjs GIFC FIXTURES SCREENSHOT.png
@@ -78,9 +78,25 @@ try {
   // Settings: a target when this build has targets, else a format and a max size.
   const targets = await page.$$eval('#target option', o => o.map(x => x.value).filter(Boolean));
   console.log('targets offered: ' + (targets.length ? targets.join(', ') : 'none in this build'));
+  // With targets: discord-emoji (its rules read back from /api/options, not restated here).
+  let budget = BUDGET, maxWidth = 320;
   await page.selectOption('#opt-format', 'gif');
-  await page.fill('#opt-max-size', '100K');
-  await page.fill('#opt-width', '320');
+  if (targets.includes('discord-emoji')) {
+    await page.selectOption('#target', 'discord-emoji');
+    const rules = await page.evaluate(async () => {
+      const r = await fetch('/api/options', { headers: { 'X-Gifc-Token': TOKEN } });
+      return (await r.json()).targets.find(t => t.name === 'discord-emoji').formats[0];
+    });
+    budget = rules.max_bytes;
+    maxWidth = rules.width;
+    await page.waitForFunction(() => document.getElementById('estimate').textContent.includes('discord-emoji'),
+                               null, { timeout: 10000 });
+    const est = await page.textContent('#estimate');
+    console.log('estimate shown: ' + est);
+  } else {
+    await page.fill('#opt-max-size', '100K');
+    await page.fill('#opt-width', '320');
+  }
   // Keyboard: the Convert button is reached and pressed without the mouse.
   await page.focus('.card button');
   await page.keyboard.press('Enter');
@@ -96,9 +112,11 @@ try {
   console.log('downloaded ' + download.suggestedFilename() + ': ' + out.length + ' bytes');
   if (download.suggestedFilename() !== 'h264_aac_320x180_25fps_2s.gif') fail('download name ' + download.suggestedFilename());
   if (out.subarray(0, 6).toString('latin1') !== 'GIF89a') fail('the download is not a GIF');
-  if (out.length > BUDGET) fail('the download is ' + out.length + ' bytes, over the 100K budget');
-  const w = out.readUInt16LE(6);
-  if (w > 320) fail('the GIF is ' + w + ' px wide, over width 320');
+  if (out.length > budget) fail('the download is ' + out.length + ' bytes, over the budget ' + budget);
+  const w = out.readUInt16LE(6), h = out.readUInt16LE(8);
+  if (w > maxWidth || h > maxWidth) fail('the GIF is ' + w + 'x' + h + ', over ' + maxWidth);
+  if (targets.includes('discord-emoji') && !facts.includes('meets discord-emoji'))
+    fail('the page does not say the result meets the target: ' + facts);
   const bar = await page.$eval('.card progress', p => p.value);
   if (bar !== 1) fail('the progress bar ends at ' + bar);
   if (!/\d+x\d+/.test(facts) || !/kB|MB| B/.test(facts)) fail('no size or dimensions shown: ' + facts);

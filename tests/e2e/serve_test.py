@@ -381,6 +381,28 @@ class ServeTest(unittest.TestCase):
         self.assert_clean_stop(s)
         sock.close()
 
+    def test_target(self):
+        s = self.srv
+        st, j, _ = s.request('GET', '/api/options')
+        targets = {t['name']: t for t in j['targets']}
+        if 'discord-emoji' not in targets:
+            self.skipTest('this build has no discord-emoji target')
+        rules = targets['discord-emoji']['formats'][0]
+        st, e = s.submit(fixture(CLIP), 'for=nowhere')
+        self.assertEqual(st, 400)
+        self.assertIn('nowhere', e['error'])
+        st, e = s.submit(fixture(CLIP), 'for=discord-emoji&width=%d' % (rules['width'] + 72))
+        self.assertEqual(st, 400, e)
+        self.assertIn('width', e['error'])
+        st, j = s.submit(fixture(CLIP), 'for=discord-emoji')
+        self.assertEqual(st, 201, j)
+        done = s.wait(j['id'])
+        self.assertEqual(done['state'], 'done', done)
+        self.assertEqual(done['target'], {'name': 'discord-emoji', 'met': True, 'why': None})
+        res = done['result']
+        self.assertLessEqual(res['bytes'], rules['max_bytes'])
+        self.assertLessEqual(max(res['width'], res['height']), rules['width'])
+
     def test_options_lists_the_table(self):
         s = self.srv
         st, j, _ = s.request('GET', '/api/options')
