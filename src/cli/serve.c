@@ -705,7 +705,7 @@ static void upload_chunk(server *s, upload *u, const char *data, size_t n)
     if (u->too_big || u->write_err) return;
     if (u->got + n > s->max_upload) {
         u->too_big = 1;
-        ftruncate(u->fd, 0); /* nothing over the limit is kept */
+        if (ftruncate(u->fd, 0) != 0) u->write_err = errno; /* nothing over the limit is kept */
         return;
     }
     while (n > 0) {
