@@ -53,7 +53,7 @@ static const char *const state_names[] = { "uploading", "queued", "running", "do
 typedef struct job {
     unsigned id;
     job_state state;
-    double progress;
+    _Atomic double progress; /* written by the conversion's progress callback, read by GETs */
     atomic_int cancel;   /* DELETE or shutdown: the progress callback stops the conversion */
     int deleted;         /* DELETE came while running: the worker frees it when done */
     gifc_options opts;
@@ -264,10 +264,9 @@ static int on_progress(void *user, int64_t done, int64_t total)
 {
     job *j = user;
     if (atomic_load(&j->cancel)) return 1;
-    /* A torn double here would only be a wrong progress figure; the lock keeps it exact. */
     if (total > 0) {
         double p = (double)done / (double)total;
-        j->progress = p > 1 ? 1 : p;
+        atomic_store(&j->progress, p > 1 ? 1 : p);
     }
     return 0;
 }
@@ -324,7 +323,7 @@ static void run_job(server *s, job *j)
     j->have_in = 0;
     if (e == GIFC_OK && json) {
         j->state = JOB_DONE;
-        j->progress = 1;
+        atomic_store(&j->progress, 1.0);
         j->have_out = 1;
         j->result_json = json;
         snprintf(j->target_why, sizeof j->target_why, "%s", twhy);
@@ -458,7 +457,7 @@ static char *job_json(const job *j)
     membuf m;
     if (!mb_open(&m)) return NULL;
     fprintf(m.f, "{\"id\":%u,\"state\":\"%s\",\"progress\":", j->id, state_names[j->state]);
-    report_json_number(m.f, j->state == JOB_DONE ? 1.0 : j->progress);
+    report_json_number(m.f, j->state == JOB_DONE ? 1.0 : atomic_load(&j->progress));
     fputs(",\"name\":", m.f);
     report_json_string(m.f, j->name);
     fprintf(m.f, ",\"bytes_in\":%" PRIu64 ",\"result\":%s,\"target\":", j->bytes_in,
