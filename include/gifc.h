@@ -373,6 +373,58 @@ GIFC_API const char *gifc_version(void);
  * program built against a newer header than the library it runs with. */
 GIFC_API int gifc_version_number(void);
 
+/* ---- Targets: where the file goes (gifc --for NAME). Each target is data: per output
+ * format it accepts, the platform's rules (size box, fps and duration caps, bytes, audio).
+ * The CLI, `gifc --for list` and the web page read the same table; the source and the date
+ * of each rule are in README ("Targets"). ---- */
+
+/* One format a target accepts, with that format's rules. 0 means "no rule". */
+typedef struct gifc_target_rules {
+    gifc_format format;
+    int width, height;     /* the picture must fit this box (px) */
+    int exact;             /* ... and fill it exactly (stickers) */
+    double max_fps;        /* frames per second */
+    double max_duration;   /* seconds; a longer source is cut from start */
+    int64_t max_frames;    /* frames in the output */
+    uint64_t max_bytes;    /* bytes of the output file */
+    int audio;             /* an audio track is allowed */
+} gifc_target_rules;
+
+/* A target, read-only, owned by the library (valid for the life of the process). Fields
+ * may be added at the end: never allocate or copy one, use the pointer. */
+typedef struct gifc_target_info {
+    const char *name;      /* "discord-emoji": what --for takes */
+    const char *title;     /* "Discord custom emoji" */
+    int n_formats;         /* formats[0 .. n_formats-1]; formats[0] is the default */
+    const gifc_target_rules *formats;
+    const char *source;    /* where the figures come from (short) */
+    const char *checked;   /* when they were last checked, "2026-12-02" */
+} gifc_target_info;
+
+/* Number of targets; gifc_target_at(0 .. count-1) lists them (NULL out of range). Only
+ * targets whose formats this build writes are listed. */
+GIFC_API int gifc_target_count(void);
+GIFC_API const gifc_target_info *gifc_target_at(int index);
+/* By name, without case; NULL when none (or name is NULL). */
+GIFC_API const gifc_target_info *gifc_target_find(const char *name);
+/* The target's rules for format f (AUTO: its default format); NULL when it does not take f. */
+GIFC_API const gifc_target_rules *gifc_target_rules_for(const gifc_target_info *t,
+                                                         gifc_format f);
+/* Applies target t to *opts: the format (AUTO becomes the target's default), the size box,
+ * fps and duration caps and the byte budget fill the fields left at their "default" value
+ * (0 / AUTO); a field the caller set is kept when it keeps to the rule (a smaller box or
+ * budget, a shorter duration) and refused otherwise. Returns GIFC_OK, or
+ * GIFC_ERR_INVALID_ARG with why (when not NULL, n > 0) a one-line reason naming the option
+ * field and the rule: "width 200 breaks discord-emoji's rule: at most 128x128 px".
+ * *opts is unchanged on failure. */
+GIFC_API gifc_error gifc_target_apply(const gifc_target_info *t, gifc_options *opts,
+                                      char *why, size_t n);
+/* Checks a conversion's result against t's rules (format, dimensions, bytes, duration,
+ * fps, frames). GIFC_OK when it meets all; else GIFC_ERR_OVER_BUDGET (bytes) or
+ * GIFC_ERR_ENCODE (any other rule) with why naming the rule. */
+GIFC_API gifc_error gifc_target_check(const gifc_target_info *t, const gifc_result *r,
+                                      char *why, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@
 #include "cli/batch.h"
 #include "cli/flags.h"
 #include "cli/progress.h"
+#include "cli/serve.h"
 #include "cli/stdio_files.h"
 
 /* The only global: all a signal handler may safely touch. Holds the signal number (0 = none)
@@ -345,6 +346,9 @@ int main(int argc, char **argv)
     cli_prefs prefs;
     char err[512];
     int code = CLI_EXIT_OK;
+#ifdef GIFC_HAVE_SERVE
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve_main(argc - 1, argv + 1);
+#endif
     switch (cli_parse_args(argc, argv, &prefs, err, sizeof err)) {
     case CLI_ACTION_HELP: cli_print_help(stdout); break;
     case CLI_ACTION_VERSION: print_version(); break;
