@@ -113,7 +113,9 @@ typedef struct gifc_options {
     double start;          /* seconds into the source; 0 */
     double duration;       /* seconds of source to convert; <= 0: to the end */
     int colors;            /* GIF palette size 2..256; 256 */
-    int quality;           /* 1..100: GIF quantiser target and change threshold,
+    int quality;           /* 1..100: GIF quantiser target and change threshold (from a
+                              GIF, APNG or WebP, also the lossy LZW level and its
+                              per-frame SSIM floor when lossy is 0; 100 exact),
                               MP4 CRF; 90 */
     double dither;         /* GIF dithering 0..1; < 0 means default 1.0 */
     int loop;              /* GIF loop count, 0 = forever; < 0: play once (no extension) */
@@ -126,8 +128,9 @@ typedef struct gifc_options {
     void *progress_user;
     gifc_log_fn log;
     void *log_user;
-    int lossy;             /* GIF: lossy LZW level 0..200, 0 = exact (gifsicle-like scale:
-                              about 20 mild, 80 strong); 0 */
+    int lossy;             /* GIF: lossy LZW level 0..200, 0 = exact, or from quality for an
+                              animation input (gifsicle-like scale: about 20 mild, 80
+                              strong); 0 */
     int fast;              /* GIF: quicker palettes (libimagequant's fastest search) for
                               somewhat bigger files; MP4: x264 preset veryfast; 0 */
     uint64_t max_size;     /* byte budget for the output, 0 = none. The output is never

@@ -22,7 +22,14 @@
 #include <unistd.h>
 
 /* Options that change what a GIF shows: with none of them, a GIF's own bytes are an
- * acceptable answer. */
+ * acceptable answer. Quality does not count: on a GIF input it only sets how lossy the
+ * re-encoding may be, and the input itself is the lossless end of that scale. */
+static int changes_picture(const gifc_options *o)
+{
+    gifc_options plain = *o;
+    plain.quality = 0; /* its "default" value */
+    return options_change_picture(&plain);
+}
 
 /* The caption's text is checked and its fonts found once per context, before the output is
  * begun: a bad font fails fast and leaves nothing behind. */
@@ -75,7 +82,7 @@ static gifc_error keep_input_if_smaller(const job *j, const plan *p, const sourc
 {
     *kept = 0;
     if (p->format != GIFC_FORMAT_GIF || !si->format || strcmp(si->format, "gif") ||
-        options_change_picture(o) || !of->fp)
+        changes_picture(o) || !of->fp)
         return GIFC_OK;
     size_t n = 0;
     uint8_t *in = read_input(j, &n);

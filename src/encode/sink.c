@@ -43,6 +43,7 @@ gifenc_params sink_gif_params(const gifc_options *o, const plan *p, const source
                          .quality = p->quality, .dither = p->dither, .loop = o->loop,
                          .threads = o->threads, .lossy = p->lossy, .fast = o->fast,
                          .palette_source = si->format && !strcmp(si->format, "gif"),
+                         .animation = si->is_animation,
                          .global_palette = si->gif_palette_colors ? si->gif_palette : NULL,
                          .global_colors = si->gif_palette_colors };
     return gp;

@@ -16,6 +16,9 @@ typedef struct gifenc_params {
     int lossy;          /* LZW lossiness, 0 = exact */
     int threads;        /* palette workers; 0 = one per core */
     int palette_source; /* the input is a GIF: keep its colours exactly */
+    int animation;      /* the input is an animation (GIF, APNG, WebP): with lossy 0 and
+                           quality under 100, quality sets a lossy level and an error limit
+                           per frame (gifenc_lossy_for_quality) */
     int fast;           /* libimagequant's fastest search */
     const uint8_t *global_palette; /* optional: the GIF's global table (the input's own, for
                                       a GIF input); NULL: the first frame's palette */
@@ -32,4 +35,9 @@ gifc_error gifenc_push(gifenc *g, gframe *f, gerr *e);
 gifc_error gifenc_finish(gifenc *g, uint64_t *bytes, int64_t *frames, double *duration,
                          gerr *e);
 void gifenc_free(gifenc **g);
+
+/* The lossy LZW an animation input gets at quality 1..100: *lossy, the level every frame
+ * starts from (0 at 100), and *min_ssim, the floor it steps down to meet
+ * (gifw_frame.min_ssim). */
+void gifenc_lossy_for_quality(int quality, int *lossy, double *min_ssim);
 #endif

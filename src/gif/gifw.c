@@ -13,6 +13,79 @@
  * a tenth of a terminal recording made of small updates. */
 #define GLOBAL_SLOTS 1024
 
+/* The levels a frame under its SSIM floor steps down through, the same for every starting
+ * level: a frame at a lower quality (higher start, lower floor) never ends up less lossy
+ * than at a higher one, so bytes fall with quality frame by frame. */
+static int lossy_below(int lossy)
+{
+    static const int ladder[] = { 160, 120, 80, 60, 40, 30, 20, 14, 10, 6, 0 };
+    for (size_t i = 0; i < sizeof ladder / sizeof *ladder; i++)
+        if (ladder[i] < lossy) return ladder[i];
+    return 0;
+}
+
+/* SSIM of the frame as shown (indices `shown`, w apart) against the exact one, as the
+ * yardstick measures it: Y, U and V (BT.601, full range) averaged, each the mean over 8x8
+ * windows 4 px apart (one window the size of the frame when it is smaller), over the
+ * opaque pixels only: the transparent ones show what is below, the same in both, and would
+ * count as perfect. */
+static double frame_ssim(const gifw_frame *f, const uint8_t *shown)
+{
+    float yuv[256][3];
+    for (int i = 0; i < 256; i++) {
+        const uint8_t *c = i < f->ncolors && i != f->transparent ? f->palette + 3 * i
+                                                                 : (const uint8_t *)"\0\0\0";
+        float r = c[0], g = c[1], b = c[2];
+        yuv[i][0] = 0.299f * r + 0.587f * g + 0.114f * b;
+        yuv[i][1] = -0.168736f * r - 0.331264f * g + 0.5f * b + 128;
+        yuv[i][2] = 0.5f * r - 0.418688f * g - 0.081312f * b + 128;
+    }
+    const double c1 = 0.01 * 255 * 0.01 * 255, c2 = 0.03 * 255 * 0.03 * 255;
+    int ww = f->w < 8 ? f->w : 8, wh = f->h < 8 ? f->h : 8;
+    double total = 0;
+    long windows = 0;
+    for (int y0 = 0;; y0 += 4) {
+        if (y0 + wh > f->h) y0 = f->h - wh;
+        for (int x0 = 0;; x0 += 4) {
+            if (x0 + ww > f->w) x0 = f->w - ww;
+            double s[3][5] = { { 0 } };
+            int opaque = 0;
+            for (int y = y0; y < y0 + wh; y++)
+                for (int x = x0; x < x0 + ww; x++) {
+                    unsigned t = f->indices[(size_t)y * f->stride + x];
+                    if ((int)t == f->transparent) continue;
+                    opaque++;
+                    const float *a = yuv[t];
+                    const float *b = yuv[shown[(size_t)y * f->w + x]];
+                    for (int k = 0; k < 3; k++) {
+                        s[k][0] += a[k];
+                        s[k][1] += b[k];
+                        s[k][2] += a[k] * a[k];
+                        s[k][3] += b[k] * b[k];
+                        s[k][4] += a[k] * b[k];
+                    }
+                }
+            if (!opaque) { /* what shows through is not this frame's to judge */
+                if (x0 + ww >= f->w) break;
+                continue;
+            }
+            double n = opaque, sum = 0;
+            for (int k = 0; k < 3; k++) {
+                double ma = s[k][0] / n, mb = s[k][1] / n;
+                double va = s[k][2] / n - ma * ma, vb = s[k][3] / n - mb * mb;
+                double cov = s[k][4] / n - ma * mb;
+                sum += (2 * ma * mb + c1) * (2 * cov + c2) /
+                       ((ma * ma + mb * mb + c1) * (va + vb + c2));
+            }
+            total += sum / 3;
+            windows++;
+            if (x0 + ww >= f->w) break;
+        }
+        if (y0 + wh >= f->h) break;
+    }
+    return windows ? total / (double)windows : 1;
+}
+
 struct gifw {
     FILE *fp;
     int w, h, loop, header_done;
@@ -121,6 +194,28 @@ static void flush_held(gifw *g)
     g->held_valid = 0;
 }
 
+/* f->min_ssim, raised for a busy frame: where nearly every neighbour differs (a dithered
+ * photograph) lossy LZW turns the dither into runs, which SSIM over the whole picture
+ * punishes more than the same loss on the edges of text or flat art. Measured share of
+ * differing neighbours: terminal text about 0.5, a dithered cartoon 0.65, a dithered
+ * photograph 0.8; the allowance shrinks from full at 0.65 to nothing at 0.85. */
+static double ssim_floor(const gifw_frame *f)
+{
+    long busy = 0, n = 0;
+    for (int y = 0; y < f->h; y++) {
+        const uint8_t *row = f->indices + (size_t)y * f->stride;
+        for (int x = 1; x < f->w; x++) {
+            if (row[x] == f->transparent || row[x - 1] == f->transparent) continue;
+            n++;
+            busy += row[x] != row[x - 1];
+        }
+    }
+    double share = n ? (double)busy / (double)n : 0;
+    double allow = (0.85 - share) / 0.2;
+    allow = allow > 1 ? 1 : allow < 0 ? 0 : allow;
+    return 1 - (1 - f->min_ssim) * allow;
+}
+
 /* An image descriptor, its local palette unless `global` (f's palette then is the global
  * table), and the LZW data. */
 static int encode_image(gbuf *b, const gifw_frame *f, int global)
@@ -138,9 +233,24 @@ static int encode_image(gbuf *b, const gifw_frame *f, int global)
         gbuf_put(b, f->palette, (size_t)f->ncolors * 3);
         for (int i = f->ncolors; i < (1 << bits); i++) gbuf_put(b, "\0\0\0", 3);
     }
+    unsigned long long err = 0;
+    uint8_t *shown = f->lossy && f->min_ssim > 0 ? malloc((size_t)f->w * f->h + 1) : NULL;
     lzw_params lp = { .min_code_size = bits < 2 ? 2 : bits, .palette = f->palette,
-                      .ncolors = f->ncolors, .transparent = f->transparent, .lossy = f->lossy };
-    if (lzw_encode(f->indices, f->w, f->h, f->stride, &lp, b)) return -1;
+                      .ncolors = f->ncolors, .transparent = f->transparent, .lossy = f->lossy,
+                      .err = &err, .shown = shown };
+    size_t at = b->len;
+    double floor = shown ? ssim_floor(f) : 0;
+    if (floor >= 1) lp.lossy = 0; /* no loss allowed: straight to exact */
+    for (;;) {
+        if (lzw_encode(f->indices, f->w, f->h, f->stride, &lp, b)) {
+            free(shown);
+            return -1;
+        }
+        if (!lp.lossy || !shown || !err || frame_ssim(f, shown) >= floor) break;
+        b->len = at; /* too far from the picture: again, a level down */
+        lp.lossy = lossy_below(lp.lossy);
+    }
+    free(shown);
     return b->failed ? -1 : 0;
 }
 

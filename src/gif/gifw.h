@@ -21,6 +21,9 @@ typedef struct gifw_frame {
     int disposal;
     int delay_cs;
     int lossy;              /* 0 exact LZW, else lzw.h's scale */
+    double min_ssim;        /* > 0: the SSIM (Y, U, V averaged, 8x8 windows) lossy LZW must
+                               keep against the exact frame; a frame under it is coded
+                               again a level down, down to exact. 0: no limit */
 } gifw_frame;
 
 typedef struct gifw gifw;

@@ -263,6 +263,8 @@ typedef struct lossy {
     uint8_t *near;     /* 256 x NEAR_MAX: per colour, the closest others within Tmax */
     uint16_t near_n[256]; /* list lengths, NEAR_UNKNOWN until first needed */
     uint64_t within[256][4]; /* per colour, bit set of all colours within Tmax of it */
+    unsigned long long err;  /* sum of colour_dist_sq(decoded - true) so far */
+    uint8_t *shown;          /* lzw_params.shown */
 } lossy;
 
 #define NEAR_UNKNOWN 0xFFFFu
@@ -501,6 +503,19 @@ static void relabel(coder *c, unsigned code, unsigned prefix, unsigned pixel)
     }
 }
 
+/* Adds to L->err how far the string of code, shown at pixels pos..pos+len-1, is from their
+ * true colours (walking the tree from the last pixel back to the root), and records what
+ * is shown there. Transparent or colourless pixels are coded exactly and add nothing. */
+static void string_error(lossy *L, const dict *d, unsigned code, size_t pos, unsigned len)
+{
+    for (unsigned i = len, k = code; i-- > 0 && k != NO_CODE; k = d->parent[k]) {
+        unsigned shown = d->suffix[k], truth = L->px[pos + i];
+        if (L->shown) L->shown[pos + i] = (uint8_t)shown;
+        if (shown != truth && (int)shown < L->ncolors && (int)truth < L->ncolors)
+            L->err += (unsigned long long)dist3(L->rgb[shown], L->rgb[truth]);
+    }
+}
+
 static int encode_lossy(coder *c, lossy *L)
 {
     int e[3] = { 0, 0, 0 };
@@ -509,6 +524,7 @@ static int encode_lossy(coder *c, lossy *L)
     for (;;) {
         unsigned len, root;
         unsigned code = search(L, c, pos, pending, &len, &root, e);
+        string_error(L, &c->d, code, pos, len);
         if (pending != NO_CODE && root != L->px[pos]) relabel(c, pending, prev, root);
         pos += len;
         if (pos >= L->n) {
@@ -575,6 +591,7 @@ static int run_lossy(coder *c, const uint8_t *idx, int w, int h, int stride,
     L->n = (size_t)w * (size_t)h;
     L->w = (size_t)w;
     lossy_setup(L, p);
+    L->shown = p->shown;
     c->d.first_child = links;
     c->d.next_sib = links + MAX_CODES;
     c->d.parent = links + 2 * MAX_CODES;
@@ -583,6 +600,7 @@ static int run_lossy(coder *c, const uint8_t *idx, int w, int h, int stride,
     c->d.suffix = suffix;
     coder_clear(c);
     rc = encode_lossy(c, L);
+    if (p->err) *p->err = L->err;
 done:
     if (L) {
         free((void *)L->px);
@@ -623,6 +641,7 @@ int lzw_encode(const uint8_t *indices, int w, int h, int stride, const lzw_param
     }
 
     int rc = 0, bad = 0;
+    if (p->err) *p->err = 0;
     gbuf_byte(out, (uint8_t)c.min);
     if (w == 0 || h == 0) {
         /* No pixels: a stream of just clear + end is still well formed. */

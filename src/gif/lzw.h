@@ -12,6 +12,10 @@ typedef struct lzw_params {
     int transparent;        /* transparent index or -1; never approximated to or from */
     int lossy;              /* 0: exact. >0: colour distance tolerated while growing a
                                string (about 0..200, error carried along the run) */
+    unsigned long long *err; /* optional, lossy only: set to the sum over the pixels of
+                               colour_dist_sq(decoded - true); exact coding leaves it 0 */
+    uint8_t *shown;         /* optional, lossy only: w*h bytes (rows w apart) set to the
+                               indices a decoder will show */
 } lzw_params;
 
 /* Appends to out the GIF image data for w*h palette indices (row stride `stride`):

@@ -18,6 +18,7 @@
  */
 #include "check.h"
 #include "gif/lzw.h"
+#include "gif/colour.h"
 #include <gif_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,7 +322,7 @@ out:
 
 static size_t check_exact(const image *im, int min, const char *what)
 {
-    lzw_params p = { min, NULL, 0, -1, 0 };
+    lzw_params p = { min, NULL, 0, -1, 0, NULL, NULL };
     result r = round_trip(im, &p, what);
     if (r.dec) {
         for (int y = 0; y < im->h; y++)
@@ -477,7 +478,7 @@ static void test_exact_resets(void)
         char what[96];
         image im = img_noise(1000, 1000, 1000, cases[i].colours);
         snprintf(what, sizeof what, "exact 1000x1000 noise %d colours", cases[i].colours);
-        lzw_params p = { cases[i].min, NULL, 0, -1, 0 };
+        lzw_params p = { cases[i].min, NULL, 0, -1, 0, NULL, NULL };
         result r = round_trip(&im, &p, what);
         if (r.dec && memcmp(r.dec, im.px, (size_t)1000 * 1000))
             fail("%s: decode differs", what);
@@ -520,7 +521,7 @@ static void test_bad_input(void)
     uint8_t px[4] = { 0, 1, 4, 2 };
     gbuf b = { 0 };
     gbuf_byte(&b, 0xAA);
-    lzw_params p = { 2, NULL, 0, -1, 0 };
+    lzw_params p = { 2, NULL, 0, -1, 0, NULL, NULL };
     if (lzw_encode(px, 4, 1, 4, &p, &b) != -1) fail("index 4 with code size 2 accepted");
     if (b.len != 1 || b.failed) fail("rejected input left the buffer changed");
     p.min_code_size = 9;
@@ -534,7 +535,7 @@ static void test_bad_input(void)
 static void test_api_edges(void)
 {
     image im = img_noise(50, 40, 50, 16);
-    lzw_params p = { 4, NULL, 0, -1, 0 };
+    lzw_params p = { 4, NULL, 0, -1, 0, NULL, NULL };
     gbuf alone = { 0 }, after = { 0 };
     gbuf_put(&after, "XYZ", 3);
     if (lzw_encode(im.px, 50, 40, 50, &p, &alone) || lzw_encode(im.px, 50, 40, 50, &p, &after))
@@ -570,7 +571,7 @@ static void test_lossy_smooth(void)
     pal_ramp(pal, 256);
     static const int levels[] = { 20, 80, 200 };
     for (size_t i = 0; i < 3; i++) {
-        lzw_params ex = { 8, pal, 256, -1, 0 }, lo = ex;
+        lzw_params ex = { 8, pal, 256, -1, 0, NULL, NULL }, lo = ex;
         lo.lossy = levels[i];
         image ims[3] = { img_noisy_ramp(480, 270, 256, 6), img_gradient(480, 270, GRAD_D, 256),
                          img_noisy_ramp(480, 270, 256, 2) };
@@ -595,7 +596,7 @@ static void test_lossy_varied(void)
         int L = levels[i];
         /* random palette, random pixels */
         pal_random(pal, 256);
-        lzw_params p = { 8, pal, 256, -1, L };
+        lzw_params p = { 8, pal, 256, -1, L, NULL, NULL };
         image im = img_noise(480, 270, 480, 256);
         snprintf(what, sizeof what, "lossy %d random palette noise", L);
         check_lossy(&im, &p, what);
@@ -603,7 +604,7 @@ static void test_lossy_varied(void)
 
         /* 4-colour similar palette, code size 2, with transparency at index 0 */
         uint8_t pal4[12] = { 100, 100, 100, 104, 104, 104, 108, 108, 108, 112, 112, 112 };
-        lzw_params p4 = { 2, pal4, 4, 0, L };
+        lzw_params p4 = { 2, pal4, 4, 0, L, NULL, NULL };
         im = img_noise(333, 211, 333, 4);
         snprintf(what, sizeof what, "lossy %d min 2 with transparent 0", L);
         check_lossy(&im, &p4, what);
@@ -621,7 +622,7 @@ static void test_lossy_varied(void)
         /* transparency: its colour duplicates an opaque entry, to tempt the encoder */
         pal_ramp(pal, 256);
         memcpy(pal + 3 * 77, pal + 3 * 78, 3);
-        lzw_params pt = { 8, pal, 256, 77, L };
+        lzw_params pt = { 8, pal, 256, 77, L, NULL, NULL };
         im = img_noisy_ramp(400, 300, 256, 4);
         for (int y = 0; y < im.h; y++)
             for (int x = 0; x < im.w; x++)
@@ -632,7 +633,7 @@ static void test_lossy_varied(void)
 
         /* fewer colours than the code size holds, odd shape, stride */
         pal_ramp(pal, 200);
-        lzw_params pf = { 8, pal, 200, 199, L };
+        lzw_params pf = { 8, pal, 200, 199, L, NULL, NULL };
         im = img_new(131, 77, 160);
         for (int y = 0; y < im.h; y++)
             for (int x = 0; x < im.w; x++) *at(&im, x, y) = (uint8_t)((x + y + rnd() % 9) % 200);
@@ -642,7 +643,7 @@ static void test_lossy_varied(void)
 
         /* shapes */
         pal_ramp(pal, 256);
-        lzw_params ps = { 8, pal, 256, -1, L };
+        lzw_params ps = { 8, pal, 256, -1, L, NULL, NULL };
         im = img_noisy_ramp(1, 1, 256, 0);
         snprintf(what, sizeof what, "lossy %d 1x1", L);
         check_lossy(&im, &ps, what);
@@ -664,12 +665,50 @@ static void test_lossy_varied(void)
     }
 }
 
+/* lzw_params.err and .shown, which the GIF writer's per-frame SSIM floor trusts, are what a
+ * decoder shows: giflib's decode (checked against the strict one) has exactly those indices
+ * and that error, transparent pixels adding nothing. */
+static void test_lossy_error_reported(void)
+{
+    static uint8_t pal[256 * 3];
+    pal_ramp(pal, 256);
+    static const int levels[] = { 0, 10, 40, 120 };
+    for (size_t i = 0; i < 4; i++) {
+        char what[96];
+        unsigned long long err = 99;
+        image im = img_noisy_ramp(300, 200, 256, 5);
+        uint8_t *shown = calloc((size_t)im.w * im.h, 1);
+        lzw_params p = { 8, pal, 256, 3, levels[i], &err, levels[i] ? shown : NULL };
+        for (int y = 0; y < im.h; y++)
+            for (int x = 0; x < im.w; x++)
+                if ((x / 8 + y / 8) % 7 == 0) *at(&im, x, y) = 3;
+        snprintf(what, sizeof what, "lossy %d error report", levels[i]);
+        result r = round_trip(&im, &p, what);
+        unsigned long long want = 0;
+        if (r.dec)
+            for (int y = 0; y < im.h; y++)
+                for (int x = 0; x < im.w; x++) {
+                    const uint8_t *a = pal + 3 * r.dec[(size_t)y * im.w + x];
+                    const uint8_t *b = pal + 3 * *at(&im, x, y);
+                    want += (unsigned long long)colour_dist_sq(a[0] - b[0], a[1] - b[1],
+                                                               a[2] - b[2]);
+                }
+        if (err != want) fail("%s: reported %llu, decoded frame has %llu", what, err, want);
+        if (r.dec && levels[i] && memcmp(shown, r.dec, (size_t)im.w * im.h))
+            fail("%s: the indices reported shown differ from the decode", what);
+        free(shown);
+        if (levels[i] >= 40 && want == 0) fail("%s: no loss at all (test proves nothing)", what);
+        free(r.dec);
+        free(im.px);
+    }
+}
+
 /* The contract check itself must be able to fail: corrupt a decode on purpose. */
 static void test_checker_can_fail(void)
 {
     static uint8_t pal[256 * 3];
     pal_ramp(pal, 256);
-    lzw_params p = { 8, pal, 256, 5, 80 };
+    lzw_params p = { 8, pal, 256, 5, 80, NULL, NULL };
     image im = img_noisy_ramp(64, 8, 256, 3);
     im.px[10] = 5;
     uint8_t *dec = malloc(64 * 8);
@@ -698,5 +737,6 @@ int main(void)
     test_exact_sweep();
     test_lossy_smooth();
     test_lossy_varied();
+    test_lossy_error_reported();
     return check_finish("test_lzw");
 }
