@@ -8,8 +8,12 @@
  * fuzz_mp4...): they differ by their seed corpus and dictionary only, since the library
  * sniffs the format from the content.
  *
- * Options stay small (64 px wide, a few fps, 2 s of source, one thread) so that one run
- * takes milliseconds, not seconds; hostile sizes and lengths still reach the decoders.
+ * Options are capped so that one run costs about a millisecond (issue 19: 500 runs a second
+ * under ASan + UBSan): output at most 32 px, one thread, at most FUZZ_MAX_FRAMES frames
+ * decoded and FUZZ_MAX_PIXELS pixels a frame (over either: GIFC_ERR_LIMIT, checked before
+ * the pictures are allocated), so hostile sizes and lengths reach the parsers and the
+ * limit checks but never a long decode. The seeds (scripts/fuzz.sh) are the fixtures made
+ * small to fit. The budget search runs only when the option byte asks for it.
  * Besides crashes, the target aborts when a result breaks the API's promises (see
  * check_result), so a silent wrong answer is a finding too.
  * SPDX-License-Identifier: GPL-3.0-or-later */
@@ -27,18 +31,21 @@
 #define OPT_TIMING 0x60   /* two bits: see set_timing() */
 #define OPT_BUDGET 0x80   /* a small max_size: runs the budget search */
 
+#define FUZZ_WIDTH 32
+#define FUZZ_MAX_FRAMES 8
+#define FUZZ_MAX_PIXELS (64 * 64)
+
 static void set_timing(gifc_options *o, int variant)
 {
-    o->width = 64;
-    o->duration = 2.0;
+    o->width = FUZZ_WIDTH;
+    o->duration = 1.0;
     switch (variant) {
     case 0: o->fps = 5; break;                    /* resampled to a fixed rate */
     case 1: break;                                /* the source's own timeline */
     case 2: o->start = 0.6; o->speed = 2.0; break; /* seek, then play fast */
     default:
         /* No option that changes the pictures: a GIF from a GIF may come back as the input's
-         * own bytes (gif_keep.c). Full source size, so hostile canvases stay small only
-         * because the input is small. */
+         * own bytes (gif_keep.c). Full source size, kept small by max_pixels. */
         if (o->format == GIFC_FORMAT_GIF) {
             o->width = 0;
             o->duration = 0;
@@ -54,13 +61,16 @@ static void set_options(gifc_options *o, unsigned knob)
     static const int colors[4] = { 256, 16, 2, 64 };
     gifc_options_init(o);
     o->threads = 1;
+    o->max_frames = FUZZ_MAX_FRAMES;
+    o->max_pixels = FUZZ_MAX_PIXELS;
+    o->max_decoded_bytes = (uint64_t)FUZZ_MAX_FRAMES * FUZZ_MAX_PIXELS * 4 * 4;
     o->format = knob & OPT_MP4 ? GIFC_FORMAT_MP4 : GIFC_FORMAT_GIF;
     o->fast = !!(knob & OPT_FAST);
     o->colors = colors[(knob & OPT_COLORS) >> 2];
     o->lossy = knob & OPT_LOSSY ? 60 : 0;
     set_timing(o, (int)(knob & OPT_TIMING) >> 5);
     if (knob & OPT_BUDGET) {
-        o->max_size = 6000;
+        o->max_size = 1500;
         o->best_effort = 1; /* also write when even the floors miss: more code runs */
     }
 }

@@ -77,7 +77,10 @@ typedef enum gifc_error {
 typedef enum gifc_format {
     GIFC_FORMAT_AUTO = 0, /* from the output path's extension; GIF when none */
     GIFC_FORMAT_GIF,
-    GIFC_FORMAT_MP4
+    GIFC_FORMAT_MP4,
+    GIFC_FORMAT_WEBP,     /* animated WebP (libwebp's animation encoder) */
+    GIFC_FORMAT_APNG,     /* animated PNG (libavcodec's apng encoder) */
+    GIFC_FORMAT_WEBM      /* WebM VP9 (libvpx), alpha kept */
 } gifc_format;
 
 typedef enum gifc_log_level { GIFC_LOG_ERROR, GIFC_LOG_WARNING, GIFC_LOG_INFO, GIFC_LOG_DEBUG } gifc_log_level;
@@ -183,6 +186,8 @@ typedef struct gifc_options {
                               text (CJK needs one installed). Characters the file lacks
                               fall back the same way. Missing or not a font:
                               GIFC_ERR_INVALID_ARG */
+    int lossless;          /* WebP: every frame lossless; 0: lossy, each frame also tried
+                              lossless and kept so where that is smaller (flat art) */
 } gifc_options;
 
 typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP = 1 } gifc_caption_position;
@@ -203,7 +208,7 @@ typedef struct gifc_result {
     uint64_t bytes;        /* size of the output */
     double fps;            /* the fps used (0 when the source timeline was kept) */
     int colors;            /* GIF palette size used */
-    int quality;
+    int quality;           /* the quality option; WebP: libwebp's 0..100 used */
     double dither;
     double src_width, src_height; /* display size of the source (rotation applied) */
     double src_duration;   /* seconds of the source (0 when unknown) */
@@ -260,6 +265,9 @@ typedef enum gifc_option_type {
 /* Which outputs an option acts on (gifc_option_info.applies); more formats add bits. */
 #define GIFC_APPLIES_GIF 0x1u
 #define GIFC_APPLIES_MP4 0x2u
+#define GIFC_APPLIES_WEBP 0x4u
+#define GIFC_APPLIES_APNG 0x8u
+#define GIFC_APPLIES_WEBM 0x10u
 #define GIFC_APPLIES_ALL 0xFFFFFFFFu
 
 /* gifc_option_info.flags */

@@ -5,6 +5,8 @@
 #   MESON_ARGS="-Dwerror=true" ...   extra `meson setup` arguments for a fresh build dir
 #   BUILD_DIR=build-asan ...         another build directory
 #   EXTRA_PACKAGES="clang ..." ...   more Debian packages (scripts/fuzz.sh: clang, libFuzzer)
+#   GIFC_BROWSER_TESTS=1 ...         also the browser test's chromium, node and playwright-core
+#                                    (tests/browser/; .ci/run sets it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,13 @@ cd "$(dirname "$0")/.."
 packages=(build-essential meson ninja-build pkg-config
           libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
           libimagequant-dev libgif-dev libwebp-dev libfreetype-dev libfontconfig-dev
-          fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3)
+          fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3
+          libmicrohttpd-dev)
+# gifc serve: libmicrohttpd (above). Its browser test: Debian's chromium, driven by
+# playwright-core from npm (pinned in tests/browser/package-lock.json).
+if [ "${GIFC_BROWSER_TESTS:-}" = 1 ]; then
+  packages+=(chromium nodejs npm)
+fi
 # shellcheck disable=SC2206
 packages+=(${EXTRA_PACKAGES:-})
 
@@ -35,6 +43,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+
+if [ "${GIFC_BROWSER_TESTS:-}" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "setup: installing playwright-core into tests/browser/node_modules" >&2
+  (cd tests/browser && npm ci --no-audit --no-fund >/dev/null)
 fi
 
 build=${BUILD_DIR:-build}

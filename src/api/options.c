@@ -29,7 +29,10 @@ typedef struct row {
 #define NONE NAN
 #define GIF GIFC_APPLIES_GIF
 #define MP4 GIFC_APPLIES_MP4
-#define BOTH (GIFC_APPLIES_GIF | GIFC_APPLIES_MP4)
+#define WEBP GIFC_APPLIES_WEBP
+#define APNG GIFC_APPLIES_APNG
+#define WEBM GIFC_APPLIES_WEBM
+#define BOTH (GIFC_APPLIES_GIF | GIFC_APPLIES_MP4 | GIFC_APPLIES_WEBP | APNG | WEBM)
 #define PIC GIFC_OPTF_PICTURE
 #define ZERO GIFC_OPTF_ZERO_AUTO
 #define NEG GIFC_OPTF_NEG_AUTO
@@ -57,11 +60,13 @@ typedef struct row {
 /* In --help's order. Ranges are what a user may give; ZERO_AUTO / NEG_AUTO add the
  * library's "default" sentinels on top. */
 static const row rows[] = {
-    R("format", format, "format", GIFC_OPT_CHOICE, GIFC_FORMAT_GIF, GIFC_FORMAT_MP4, 0,
-      "from OUTPUT's extension", "", "gif|mp4", "gif|mp4", "gif, mp4", "output format",
+    R("format", format, "format", GIFC_OPT_CHOICE, GIFC_FORMAT_GIF, GIFC_FORMAT_WEBM, 0,
+      "from OUTPUT's extension", "", "gif|mp4|webp|apng|webm", "gif|mp4|webp|apng|webm",
+      "gif, mp4, webp, apng, webm",
+      "output format",
       BOTH, ZERO, 0, ST_INT, 1, NONE),
     INT("quality", quality, 1, 100, 90, "90", "", "1..100",
-        "GIF colour fidelity, MP4 quality", BOTH, ZERO),
+        "GIF colour fidelity, MP4, WebP and WebM quality", BOTH, ZERO),
     BOOL("fast", fast, "quicker, somewhat bigger files", BOTH, 0, 0),
     BOOL("force", overwrite, "replace OUTPUT if it exists", BOTH, 0, 'f'),
     DBL("start", start, GIFC_OPT_TIME, "T", 0, TIME_MAX, 0, "0", "s", "0..10000000 s",
@@ -116,8 +121,9 @@ static const row rows[] = {
         "GIF dithering strength", GIF, NEG),
     INT("lossy", lossy, 0, 200, 0, "0", "", "0..200", "GIF lossy LZW level, 0 = exact", GIF, 0),
     INT("loop", loop, 0, 65535, 0, "0", "", "0..65535",
-        "GIF times to loop, 0 = forever (negative: play once)", GIF,
+        "GIF/WebP/APNG times to loop, 0 = forever (negative: play once)", GIF | WEBP | APNG,
         PIC | GIFC_OPTF_NEG_SPECIAL | REP),
+    BOOL("lossless", lossless, "WebP: every frame lossless", WEBP, 0, 0),
     BOOL("audio", audio, "keep the audio track, as AAC", MP4, 0, 0),
     R("background", background, "background", GIFC_OPT_COLOR, 0, 0xFFFFFF, 0xFFFFFF, "white",
       "", "COLOR", NULL, "#RRGGBB, RRGGBB, #RGB, white, black, red, green, blue, gray",

@@ -8,6 +8,8 @@
 #include "gif/gif_keep.h"
 #include "gif/gifw.h"
 #include "mp4/mp4w.h"
+#include "webp/webpw.h"
+#include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
 #include "base/pool.h"
@@ -35,7 +37,7 @@ static gifc_error prepare_caption(gifc_context *ctx, gerr *e)
     if (caption_missing(ctx->cap))
         ctx_log(ctx, GIFC_LOG_WARNING,
                 "caption: %d character(s) have no glyph in any font found (drawn as boxes); "
-                "install a font that covers them or name one in the font option",
+                "install a font that covers them or choose one that does",
                 caption_missing(ctx->cap));
     return GIFC_OK;
 }
@@ -104,12 +106,13 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->width = p->w;
     res->height = p->h;
     if (k->mp4) mp4w_size(k->mp4, &res->width, &res->height);
+    if (k->av) avw_size(k->av, &res->width, &res->height);
     res->frames = k->frames;
     res->duration = k->duration;
     res->bytes = k->bytes;
     res->fps = p->timing.fps;
     res->colors = p->format == GIFC_FORMAT_GIF ? p->colors : 0;
-    res->quality = p->quality;
+    res->quality = p->format == GIFC_FORMAT_WEBP ? p->webp_quality : p->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
     res->lossy = p->format == GIFC_FORMAT_GIF ? p->lossy : 0;
     res->src_width = si->full_width;
@@ -135,13 +138,15 @@ static gifc_error last_progress(const gifc_context *ctx, const gifc_result *res,
  * not the writers' "invalid argument". */
 static gifc_error check_output_size(const plan *p, const source_info *si, gerr *e)
 {
-    int gif = p->format == GIFC_FORMAT_GIF;
-    int max = gif ? GIFW_MAX_SIDE : MP4W_MAX_SIDE;
+    int max = p->format == GIFC_FORMAT_GIF    ? GIFW_MAX_SIDE
+              : p->format == GIFC_FORMAT_WEBP ? WEBPW_MAX_SIDE
+              : p->format == GIFC_FORMAT_MP4  ? MP4W_MAX_SIDE
+                                              : AVW_MAX_SIDE;
     if (p->w <= max && p->h <= max) return GIFC_OK;
     return gerr_set(e, GIFC_ERR_UNSUPPORTED,
                     "input: a %dx%d picture makes a %dx%d %s, larger than the format allows "
                     "(%d px a side): ask for a smaller width or height", si->width, si->height,
-                    p->w, p->h, gif ? "GIF" : "MP4", max);
+                    p->w, p->h, plan_format_label(p->format), max);
 }
 
 /* --max-size: the budget search chooses the settings and writes the output. */
@@ -149,8 +154,9 @@ static gifc_error convert_to_budget(const job *j, source *src, const source_info
                                     const plan *p, outfile *of, gifc_result *res)
 {
     budget_outcome bo;
-    gifc_error r = p->format == GIFC_FORMAT_GIF ? budget_gif(j->ctx, src, si, p, of, &bo)
-                                                : budget_mp4(j->ctx, j, src, si, p, of, &bo);
+    gifc_error r = p->format == GIFC_FORMAT_GIF    ? budget_gif(j->ctx, src, si, p, of, &bo)
+                   : p->format == GIFC_FORMAT_MP4  ? budget_mp4(j->ctx, j, src, si, p, of, &bo)
+                                                   : budget_webp(j->ctx, j, src, si, p, of, &bo);
     if (r) return r;
     sink k = { .bytes = bo.bytes, .frames = bo.frames, .pushed = bo.frames,
                .duration = bo.duration };
@@ -201,16 +207,18 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     plan_make(&ctx->opts, si, j->out_path, &p);
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
             si->format, si->width, si->height, si->duration, si->fps,
-            p.format == GIFC_FORMAT_GIF ? "gif" : "mp4", p.w, p.h, p.timing.fps);
+            plan_format_label(p.format), p.w, p.h, p.timing.fps);
+    if (si->colour[0]) ctx_log(ctx, GIFC_LOG_INFO, "colour: %s", si->colour);
     if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
-                      p.format == GIFC_FORMAT_GIF, e))
+                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP, e))
         goto fail;
     if (ctx->opts.max_size) {
         if (convert_to_budget(j, src, si, &p, &of, res)) goto fail;
         source_free(&src);
         goto commit;
     }
+    source_for_yuv(src, p.format == GIFC_FORMAT_MP4);
     if (source_start(src, p.w, p.h, &p.timing, e) ||
         sink_open(&k, ctx, j, &p, si, of.fp, of.tmp_path, e) ||
         sink_run(ctx, src, &k, &p, NULL) || sink_finish(&k, of.tmp_path, e))

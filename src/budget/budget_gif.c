@@ -76,9 +76,38 @@ static int max_fps_div(const gsearch *g)
 
 /* The cache holds the frames without the caption: each candidate draws it at its own size
  * (output_frame), so that a smaller GIF gets text rendered for it, not shrunk. */
+/* Share of the picture every frame costs whatever changed in it (frame header, the
+ * bounding box around scattered changes, noise the change test misses). */
+#define WEIGHT_BASE 0.02
+
+/* Pixels of f that differ from g->prev (all of them for the first frame). */
+static double changed_pixels(const gsearch *g, const gframe *f)
+{
+    if (!g->prev.rgba || g->prev.w != f->w || g->prev.h != f->h) return (double)f->w * f->h;
+    int64_t n = 0;
+    for (int y = 0; y < f->h; y++) {
+        const uint32_t *a = (const uint32_t *)(f->rgba + (size_t)y * f->stride);
+        const uint32_t *b = (const uint32_t *)(g->prev.rgba + (size_t)y * g->prev.stride);
+        for (int x = 0; x < f->w; x++) n += a[x] != b[x];
+    }
+    return (double)n;
+}
+
 static gifc_error cache_take(void *user, gframe *f, gerr *e)
 {
-    return fcache_put(((gsearch *)user)->cache, f, e);
+    gsearch *g = user;
+    int64_t i = fcache_count(g->cache);
+    if (i >= g->weight_cap) {
+        int64_t cap = g->weight_cap ? 2 * g->weight_cap : 256;
+        double *w = realloc(g->weight, (size_t)cap * sizeof *w);
+        if (!w) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+        g->weight = w;
+        g->weight_cap = cap;
+    }
+    g->weight[i] = changed_pixels(g, f) + WEIGHT_BASE * f->w * f->h;
+    g->weight_all += g->weight[i];
+    if (gframe_copy(&g->prev, f)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    return fcache_put(g->cache, f, e);
 }
 
 static gifc_error cache_tick(void *user, int64_t done, gerr *e)
@@ -97,6 +126,7 @@ static gifc_error fill_cache(gsearch *g, source *src)
         return e->code;
     reader_run(src, &g->base.edit, NULL, g->base.timing.start, &l, NULL, e);
     g->n = fcache_count(g->cache);
+    gframe_free(&g->prev);
     return e->code;
 }
 
@@ -427,5 +457,7 @@ gifc_error budget_gif(gifc_context *ctx, source *src, const source_info *si, con
     gframe_free(&g.small);
     gframe_free(&g.ref);
     gframe_free(&g.up);
+    gframe_free(&g.prev);
+    free(g.weight);
     return r;
 }

@@ -34,6 +34,11 @@ typedef struct gsearch {
     int nchunks;            /* 0: the clip is short, every measure encodes all of it */
     scaler *sc;
     gframe in, small, ref, up;
+    gframe prev;            /* the last frame put in the cache, while filling it */
+    double *weight;         /* per cached frame: pixels changed from the one before, plus a
+                               share of the picture every frame costs (the rate model) */
+    int64_t weight_cap;
+    double weight_all;      /* their sum over the clip */
     int attempts;
     int64_t progress_total; /* frames: cache fill + full encodes */
     int64_t progress_done;

@@ -165,7 +165,7 @@ static gifc_error counted_bytes(gsearch *g, FILE *log, int warm, double *bytes)
 }
 
 static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int64_t out_frames,
-                                int warm, double acc[4])
+                                int warm, double acc[5])
 {
     gerr *e = &g->ctx->err;
     FILE *gif = budget_tmpfile(e), *log = gif ? budget_tmpfile(e) : NULL;
@@ -183,6 +183,7 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
             acc[1] += (double)(c.end - c.from);
             acc[2] += c.sum;
             acc[3] += c.count;
+            for (int64_t i = c.from; i < c.end; i++) acc[4] += g->weight ? g->weight[i] : 1;
         }
     }
     if (gif) fclose(gif);
@@ -192,7 +193,8 @@ static gifc_error measure_chunk(gsearch *g, const recipe *r, int64_t first, int6
 
 gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m)
 {
-    double acc[4] = { 0 }; /* counted bytes, cached frames they cover, SSIM sum, SSIM count */
+    double acc[5] = { 0 }; /* counted bytes, cached frames they cover, SSIM sum, SSIM count,
+                              the rate model's weight of those frames */
     g->attempts++;
     if (!g->nchunks) {
         if (measure_chunk(g, r, 0, -1, 0, acc)) return g->ctx->err.code;
@@ -201,9 +203,13 @@ gifc_error recipe_measure(gsearch *g, const recipe *r, measure *m)
         for (int k = 0; k < g->nchunks; k++)
             if (measure_chunk(g, r, g->chunk_first[k], BUDGET_CHUNK_FRAMES, BUDGET_WARMUP, acc))
                 return g->ctx->err.code;
-        /* Scaled by frames, not seconds: in a screen recording with variable delays the
-         * bytes come with the frames (changes), whatever each one's delay. */
-        m->bytes = GIF_FIXED_BYTES + (acc[1] > 0 ? acc[0] * (double)g->n / acc[1] : acc[0]);
+        /* Scaled by changed pixels, not seconds nor frames: in a screen recording the bytes
+         * come with the changes (a screen redrawn between two sampled chunks of typing),
+         * whatever each frame's delay; on camera footage nearly every pixel changes, and
+         * this is the frame count. */
+        m->bytes = GIF_FIXED_BYTES + (acc[4] > 0 && g->weight_all > 0
+                                          ? acc[0] * g->weight_all / acc[4]
+                                          : acc[1] > 0 ? acc[0] * (double)g->n / acc[1] : acc[0]);
     }
     m->ssim = acc[3] > 0 ? acc[2] / acc[3] : 0;
     return GIFC_OK;

@@ -31,11 +31,13 @@ static int fit_line(const uint32_t *t, size_t n, size_t s, long max_w, const lay
     size_t brk = s, j;
     for (j = s; j < n && !is_newline(t[j]); j++) {
         if (j > s && can_break_before(t, j)) brk = j;
-        long nw = w + m->advance(m->user, prev, t[j]);
+        /* Measured as drawn: emit_line draws a tab as a space. */
+        uint32_t c = t[j] == '\t' ? ' ' : t[j];
+        long nw = w + m->advance(m->user, prev, c);
         /* Spaces may hang past the edge: they are trimmed, and the break goes after them. */
         if (nw > max_w && j > s && !is_space(t[j])) break;
         w = nw;
-        prev = t[j];
+        prev = c;
     }
     if (j == n || is_newline(t[j])) {
         *end = j;

@@ -68,14 +68,27 @@ gifc_format cli_format_from_ext(const char *path)
     if (!ext) return GIFC_FORMAT_AUTO;
     if (strcasecmp(ext, ".gif") == 0) return GIFC_FORMAT_GIF;
     if (strcasecmp(ext, ".mp4") == 0 || strcasecmp(ext, ".m4v") == 0) return GIFC_FORMAT_MP4;
+    if (strcasecmp(ext, ".webp") == 0) return GIFC_FORMAT_WEBP;
+    if (strcasecmp(ext, ".apng") == 0) return GIFC_FORMAT_APNG;
+    if (strcasecmp(ext, ".webm") == 0) return GIFC_FORMAT_WEBM;
     return GIFC_FORMAT_AUTO;
 }
 
-const char *cli_format_name(gifc_format f) { return f == GIFC_FORMAT_MP4 ? "mp4" : "gif"; }
+const char *cli_format_name(gifc_format f)
+{
+    static const char *const names[] = { "gif", "gif", "mp4", "webp", "apng", "webm" };
+    return f >= 0 && f <= GIFC_FORMAT_WEBM ? names[f] : "gif";
+}
+
+const char *cli_format_ext(gifc_format f)
+{
+    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm" };
+    return f >= 0 && f <= GIFC_FORMAT_WEBM ? exts[f] : ".gif";
+}
 
 char *cli_default_output(const char *input, gifc_format f)
 {
-    const char *ext = f == GIFC_FORMAT_MP4 ? ".mp4" : ".gif";
+    const char *ext = cli_format_ext(f);
     const char *old = path_ext(input);
     size_t stem = old ? (size_t)(old - input) : strlen(input);
     /* Compared without case: "a.GIF" -> "a.gif" is the same file on case-folding file systems. */
@@ -386,8 +399,8 @@ static int resolve_output(parser *a)
         /* Standard output has no extension: GIF, as the library does for memory output. */
         p->format = strcmp(p->output, "-") == 0 ? GIFC_FORMAT_GIF : cli_format_from_ext(p->output);
         if (p->format == GIFC_FORMAT_AUTO)
-            return fail(a, "%s: unknown output format (name it .gif, .mp4 or .m4v, "
-                           "or use --format gif|mp4)", p->output);
+            return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng or "
+                           ".webm, or use --format gif|mp4|webp|apng|webm)", p->output);
     }
     if (apply_target(a)) return -1;
     if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;

@@ -40,14 +40,16 @@ typedef enum cli_parse_status {
  * For the CLI's own options (-j, --shard); library options go through gifc_option_set. */
 cli_parse_status cli_parse_long(const char *s, long min, long max, long *out);
 
-/* Format from a path's extension (.gif, .mp4, .m4v, any case); AUTO when unknown. Mirrors
+/* Format from a path's extension (.gif, .mp4, .m4v, .webp, any case); AUTO when unknown. Mirrors
  * gifc_format_from_path() without linking the library. */
 gifc_format cli_format_from_ext(const char *path);
 /* Output path for when -o is omitted: input with its extension replaced by the format's, or
  * NAME.gifc.EXT when that would name the input itself. malloc'd; NULL when out of memory. */
 char *cli_default_output(const char *input, gifc_format f);
-/* "gif" / "mp4" ("gif" for AUTO, like the library). */
+/* "gif" / "mp4" / "webp" ("gif" for AUTO, like the library). */
 const char *cli_format_name(gifc_format f);
+/* ".gif" / ".mp4" / ".webp" ("gif" for AUTO). */
+const char *cli_format_ext(gifc_format f);
 
 /* What the user asked for. Library options are parsed straight into opts (started by
  * gifc_options_init, so the library's defaults stay in charge of what the user left alone);

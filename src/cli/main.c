@@ -17,6 +17,7 @@
 #include "cli/batch.h"
 #include "cli/flags.h"
 #include "cli/progress.h"
+#include "cli/serve.h"
 #include "cli/stdio_files.h"
 
 /* The only global: all a signal handler may safely touch. Holds the signal number (0 = none)
@@ -219,12 +220,19 @@ static void warn(const char *what)
 /* Options that cannot affect the chosen format: say so rather than ignore them silently. */
 static void warn_inapplicable(const cli_prefs *p)
 {
-    int mp4 = p->format == GIFC_FORMAT_MP4;
+    int mp4 = p->format == GIFC_FORMAT_MP4, webp = p->format == GIFC_FORMAT_WEBP;
     if (p->quiet) return;
+    int apng = p->format == GIFC_FORMAT_APNG, webm = p->format == GIFC_FORMAT_WEBM;
     if (!mp4 && cli_given(p, "audio")) warn("--audio only applies to MP4 output");
     if (!mp4 && cli_given(p, "background")) warn("--background only applies to MP4 output");
     if (mp4 && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "loop")))
         warn("--colors, --dither and --loop only apply to GIF output");
+    if ((apng || webm) && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
+        warn("--colors, --dither and --lossy only apply to GIF output");
+    if (webm && cli_given(p, "loop")) warn("--loop does not apply to WebM output");
+    if (webp && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
+        warn("--colors, --dither and --lossy only apply to GIF output");
+    if (!webp && cli_given(p, "lossless")) warn("--lossless only applies to WebP output");
 }
 
 static int setup_context(run_state *st)
@@ -426,6 +434,9 @@ int main(int argc, char **argv)
     cli_prefs prefs;
     char err[512];
     int code = CLI_EXIT_OK;
+#ifdef GIFC_HAVE_SERVE
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0) return serve_main(argc - 1, argv + 1);
+#endif
     switch (cli_parse_args(argc, argv, &prefs, err, sizeof err)) {
     case CLI_ACTION_HELP: cli_print_help(stdout); break;
     case CLI_ACTION_VERSION: print_version(); break;

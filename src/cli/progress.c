@@ -1,6 +1,7 @@
 /* Progress bar, summary line and JSON report.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "cli/progress.h"
+#include "cli/args.h"
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -124,6 +125,15 @@ static void report_budget(FILE *f, const gifc_result *r)
     else
         fprintf(f, "  %.1f%% of the budget of %s after %d attempts\n",
                 100.0 * (double)r->bytes / (double)r->budget, budget, r->attempts);
+    if (r->format == GIFC_FORMAT_APNG || r->format == GIFC_FORMAT_WEBM) {
+        fprintf(f, "  chosen: %dx%d, %s\n", r->width, r->height, fps);
+        return;
+    }
+    if (r->format == GIFC_FORMAT_WEBP) {
+        fprintf(f, "  chosen: %dx%d, %s, libwebp quality %d\n", r->width, r->height, fps,
+                r->quality);
+        return;
+    }
     if (r->format == GIFC_FORMAT_MP4) {
         if (r->bitrate > 0)
             fprintf(f, "  chosen: %dx%d, H.264 two-pass at %.0f kbit/s\n", r->width, r->height,
@@ -269,7 +279,7 @@ static void json_options(FILE *f, const gifc_options *o)
  * when not applicable: fps 0 means the source timing was kept), the rest from the options. */
 static void json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
 {
-    int gif = r->format != GIFC_FORMAT_MP4;
+    int gif = r->format == GIFC_FORMAT_GIF;
     fputs(",\"settings\":{\"fps\":", f);
     json_number(f, r->fps > 0 ? r->fps : NAN);
     json_key(f, "colors");
@@ -307,7 +317,7 @@ void report_json(FILE *f, const run_report *rep)
     json_key(f, "output");
     json_string(f, rep->output);
     fprintf(f, ",\"format\":\"%s\",\"width\":%d,\"height\":%d,\"frames\":%" PRId64,
-            r->format == GIFC_FORMAT_MP4 ? "mp4" : "gif", r->width, r->height, r->frames);
+            cli_format_name(r->format), r->width, r->height, r->frames);
     json_key(f, "duration");
     json_number(f, round(r->duration * 1000) / 1000); /* ms: no float noise from summed frames */
     fprintf(f, ",\"bytes\":%" PRIu64, r->bytes);

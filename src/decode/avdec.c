@@ -4,6 +4,7 @@
 #include "decode/avdec.h"
 
 #include "decode/memio.h"
+#include "picture/tonemap.h"
 
 #include <errno.h>
 #include <libavcodec/avcodec.h>
@@ -112,6 +113,30 @@ static int plausible_sar(AVRational sar)
            (int64_t)sar.num <= 16LL * sar.den && (int64_t)sar.den <= 16LL * sar.num;
 }
 
+static const char *tag_name(const char *name) { return name ? name : "?"; }
+
+/* What the stream says about its colours, and what scale.c will do with it. */
+static void describe_colour(const AVStream *st, const AVCodecContext *dec, source_info *info)
+{
+    const AVCodecParameters *par = st->codecpar;
+    const AVPixFmtDescriptor *pd = av_pix_fmt_desc_get(dec->pix_fmt);
+    if (!pd || (pd->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL))) return;
+    int kind = tonemap_kind(par->color_trc);
+    const char *done =
+        kind == TM_PQ ? "HDR10 (PQ): tone-mapped to BT.709 SDR, BT.2390 EETF from the peak in "
+                        "the stream's light-level metadata (1000 nits when absent)"
+        : kind == TM_HLG ? "HLG: tone-mapped to BT.709 SDR, BT.2390 EETF from a 1000-nit peak"
+        : par->color_space == AVCOL_SPC_UNSPECIFIED
+            ? (par->height >= 720 ? "SDR, matrix untagged: BT.709 (720 lines or more)"
+                                  : "SDR, matrix untagged: BT.601 (under 720 lines)")
+            : "SDR";
+    snprintf(info->colour, sizeof info->colour, "transfer %s, primaries %s, matrix %s, range %s; %s",
+             tag_name(av_color_transfer_name(par->color_trc)),
+             tag_name(av_color_primaries_name(par->color_primaries)),
+             tag_name(av_color_space_name(par->color_space)),
+             tag_name(av_color_range_name(par->color_range)), done);
+}
+
 static void fill_info(avdec *d, source_info *info)
 {
     AVStream *st = d->fmt->streams[d->stream];
@@ -146,6 +171,7 @@ static void fill_info(avdec *d, source_info *info)
     info->has_alpha = vpx ? av_dict_get(st->metadata, "alpha_mode", NULL, 0) != NULL
                           : (pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)) ||
                                 par->codec_id == AV_CODEC_ID_GIF;
+    describe_colour(st, d->dec, info);
 }
 
 /* FFmpeg counts the pixels of a frame with its rows padded to the SIMD alignment; twice the

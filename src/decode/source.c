@@ -107,6 +107,8 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e)
     return GIFC_OK;
 }
 
+void source_for_yuv(source *s, int on) { scaler_for_yuv(s->sc, on); }
+
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e)
 {
     if (out_w < 1 || out_h < 1) return gerr_set(e, GIFC_ERR_INVALID_ARG, "empty output size");

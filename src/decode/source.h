@@ -24,6 +24,8 @@ typedef struct source_info {
     const char *format;    /* short container name: "gif", "mp4", "webp"... */
     uint8_t gif_palette[256 * 3]; /* a GIF input's global colour table */
     int gif_palette_colors;       /* its entries, 0 when none */
+    char colour[200];      /* the video's colour tags and what is done with them, for -v
+                              ("" for pictures without colour tags: GIF, WebP, APNG) */
 } source_info;
 
 typedef struct source_timing {
@@ -46,6 +48,8 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e);
 /* Must be called before source_next, again before each further pass: output size (display
  * orientation) and timing. Starts counting the pass against the limits. */
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e);
+/* on: the frames go to a YUV 4:2:0 encoder (MP4), see scaler_for_yuv(). */
+void source_for_yuv(source *s, int on);
 /* Next output frame into *f (reallocated as needed; keep passing the same frame).
  * *got = 0 at the end. */
 gifc_error source_next(source *s, gframe *f, int *got, gerr *e);

@@ -23,6 +23,11 @@ typedef struct plan {
     int64_t bitrate;      /* bits/s; 0: CRF mode */
     int pass;             /* 0 single, 1 / 2: two-pass x264 */
     const char *stats_path;
+    /* WebP */
+    int webp_quality;     /* libwebp's 0..100 */
+    int lossless;
+    /* WebM */
+    int vp9_crf;          /* libvpx-vp9 0..63 */
 } plan;
 
 /* What to convert: the input (a path or a borrowed buffer) and where the result goes. */
@@ -36,7 +41,9 @@ typedef struct job {
     size_t *out_size;
 } job;
 
-/* Format from a path's extension (.gif, .mp4, .m4v, any case); AUTO when unknown. */
+/* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm, any case); AUTO when unknown. */
 gifc_format plan_format_from_path(const char *path);
+/* "GIF", "MP4", "WebP": the format's name in messages. */
+const char *plan_format_label(gifc_format f);
 void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p);
 #endif

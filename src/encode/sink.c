@@ -1,4 +1,4 @@
-/* One encoder or the other (GIF, MP4 with optional audio) behind one open / push / finish,
+/* One encoder of several (GIF, MP4 with optional audio, WebP) behind one open / push / finish,
  * and the loop that feeds it from the source.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "encode/sink.h"
@@ -16,7 +16,7 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
     int has_audio = 0;
     if (edit_needs_clip(&p->edit)) { /* the pictures no longer follow the sound's order */
         ctx_log(ctx, GIFC_LOG_WARNING,
-                "audio: dropped (reverse, bounce and smooth_loop reorder time)");
+                "audio dropped: reversed, bounced or smooth-looped time has no matching sound");
         return GIFC_OK;
     }
     source_limits lim; /* the input's limits, as for the pictures */
@@ -29,10 +29,10 @@ static gifc_error open_audio(sink *k, const gifc_context *ctx, const job *j, con
         audio_describe(k->audio, d, sizeof d);
         ctx_log(ctx, GIFC_LOG_INFO, "audio: %s", d);
     } else if (p->timing.speed != 1.0) {
-        ctx_log(ctx, GIFC_LOG_WARNING, "audio: dropped (speed %g is not 1)",
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio dropped: played at %g times its speed",
                 p->timing.speed);
     } else {
-        ctx_log(ctx, GIFC_LOG_WARNING, "audio: the input has no audio track");
+        ctx_log(ctx, GIFC_LOG_WARNING, "audio asked for, but the input has no audio track");
     }
     return GIFC_OK;
 }
@@ -56,6 +56,22 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
         gifenc_params gp = sink_gif_params(o, p, si);
         return gifenc_open(&k->gif, gif_fp, &gp, e);
     }
+    if (p->format == GIFC_FORMAT_WEBP) {
+        webpw_params wp = { .width = p->w, .height = p->h, .quality = p->webp_quality,
+                            .lossless = p->lossless, .mixed = 1, .loop = o->loop,
+                            .fast = o->fast, .threads = o->threads };
+        k->webp_fp = gif_fp;
+        return webpw_open(&k->webp, &wp, e);
+    }
+    if (p->format == GIFC_FORMAT_APNG || p->format == GIFC_FORMAT_WEBM) {
+        int webm = p->format == GIFC_FORMAT_WEBM;
+        if (webm && o->audio)
+            ctx_log(ctx, GIFC_LOG_WARNING, "audio: not written to WebM (MP4 only)");
+        avw_params ap = { .kind = webm ? AVW_WEBM : AVW_APNG, .width = p->w, .height = p->h,
+                          .alpha = si->has_alpha, .crf = p->vp9_crf, .loop = o->loop,
+                          .threads = o->threads, .fast = o->fast };
+        return avw_open(&k->av, mp4_path, &ap, e);
+    }
     if (o->audio && open_audio(k, ctx, j, p, e)) return e->code;
     mp4w_params mp = { .width = p->w, .height = p->h, .crf = p->crf,
                        .background = o->background, .threads = o->threads,
@@ -70,6 +86,16 @@ gifc_error sink_push(sink *k, gframe *f, gerr *e)
 {
     k->pushed++;
     if (k->gif) return gifenc_push(k->gif, f, e);
+    if (k->webp || k->av) {
+        k->mp4_end = f->pts + f->duration;
+        if (k->webp) return webpw_push(k->webp, f, e);
+        if (avw_push(k->av, f, e)) return e->code;
+        if (k->abort_above && avw_bytes(k->av) > k->abort_above) {
+            k->over_budget = 1;
+            return gerr_set(e, GIFC_ERR_ABORTED, "over the size budget");
+        }
+        return GIFC_OK;
+    }
     k->mp4_end = f->pts + f->duration;
     if (mp4w_push(k->mp4, f, e)) return e->code;
     if (k->abort_above && mp4w_bytes(k->mp4) > k->abort_above) {
@@ -83,9 +109,14 @@ gifc_error sink_finish(sink *k, const char *mp4_path, gerr *e)
 {
     if (k->gif) return gifenc_finish(k->gif, &k->bytes, &k->frames, &k->duration, e);
     if (!k->pushed) return gerr_set(e, GIFC_ERR_CORRUPT, "no frame to write");
+    if (k->webp) {
+        k->frames = k->pushed;
+        k->duration = k->mp4_end;
+        return webpw_finish(k->webp, k->webp_fp, &k->bytes, e);
+    }
     k->frames = k->pushed; /* MP4 keeps every frame */
     if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
-    if (mp4w_finish(k->mp4, e)) return e->code;
+    if (k->av ? avw_finish(k->av, e) : mp4w_finish(k->mp4, e)) return e->code;
     FILE *f = fopen(mp4_path, "rb");
     if (f) {
         fseek(f, 0, SEEK_END);
@@ -101,6 +132,8 @@ void sink_close(sink *k)
 {
     gifenc_free(&k->gif);
     mp4w_free(&k->mp4);
+    webpw_free(&k->webp);
+    avw_free(&k->av);
     audio_free(&k->audio);
 }
 

@@ -6,12 +6,17 @@
 #include "mp4/audio.h"
 #include "gif/gifenc.h"
 #include "mp4/mp4w.h"
+#include "webp/webpw.h"
+#include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
 
 typedef struct sink {
     gifenc *gif;
     mp4w *mp4;
+    webpw *webp;
+    avw *av;              /* APNG, WebM */
+    FILE *webp_fp;        /* borrowed: where webpw_finish writes the file */
     audio_src *audio;     /* --audio: the source's track, re-encoded as AAC */
     uint64_t bytes;
     int64_t frames;       /* in the output (GIF: after merging identical frames) */
@@ -24,7 +29,8 @@ typedef struct sink {
 
 /* The GIF encoder's settings for a plan. */
 gifenc_params sink_gif_params(const gifc_options *o, const plan *p, const source_info *si);
-/* GIF: written to gif_fp (borrowed). MP4: the writer creates mp4_path. */
+/* GIF and WebP: written to gif_fp (borrowed). MP4, APNG, WebM: the writer creates
+ * mp4_path. */
 gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,
                      const source_info *si, FILE *gif_fp, const char *mp4_path, gerr *e);
 gifc_error sink_push(sink *k, gframe *f, gerr *e);

@@ -18,6 +18,9 @@ scaler *scaler_new(void);
 gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
                       int out_h, gframe *out, gerr *e);
 void scaler_free(scaler **s);
+/* on: the RGBA is only a step towards a YUV 4:2:0 encoder (MP4), so scaler_run converts
+ * with swscale's fast paths instead of exact rounding and full-resolution chroma. */
+void scaler_for_yuv(scaler *s, int on);
 /* Resizes an RGBA frame (alpha included) to out_w x out_h into *out (allocated as needed);
  * timing is copied. A scaler used for this should not also serve scaler_run. */
 gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e);

@@ -122,7 +122,8 @@ def alpha_decoder(path):
                           'stream=codec_name:stream_tags=alpha_mode')['streams'][0]
     except (AssertionError, IndexError, KeyError):
         return None
-    if st.get('tags', {}).get('alpha_mode') != '1':
+    tags = {k.lower(): v for k, v in st.get('tags', {}).items()}  # ALPHA_MODE from our muxer
+    if tags.get('alpha_mode') != '1':
         return None
     return {'vp9': 'libvpx-vp9', 'vp8': 'libvpx'}.get(st.get('codec_name'))
 
@@ -130,15 +131,19 @@ def alpha_decoder(path):
 def ssim(src, out, fps, start=0.0, duration=None, background=None):
     """SSIM 'All' of out against src the way /work/shared/bench/quality.sh measures it: both
     resampled to one constant fps timeline at out's size (lanczos), yuv444p, ffmpeg's ssim
-    filter. An animated WebP source (which ffmpeg 5.1 cannot decode) is fed as raw RGBA
-    frames from probe --webp-rgba at the same fps.
+    filter. An animated WebP source or output (which ffmpeg 5.1 cannot decode) is fed as raw
+    RGBA frames from probe --webp-rgba at the same fps.
     background (an ffmpeg colour, e.g. 'white'): composite both sides over it first, so
     transparent pixels compare as what a viewer sees (quality.sh drops alpha instead, which
     compares whatever colour transparent pixels happen to carry); VP8 / VP9 alpha sources
     are then decoded with libvpx to get their alpha plane."""
-    s = ffprobe_json(out, '-select_streams', 'v:0', '-show_entries', 'stream=width,height')
-    ow, oh = s['streams'][0]['width'], s['streams'][0]['height']
-    feeder = None
+    if is_webp(out):
+        o = probe(out)
+        ow, oh = o['width'], o['height']
+    else:
+        s = ffprobe_json(out, '-select_streams', 'v:0', '-show_entries', 'stream=width,height')
+        ow, oh = s['streams'][0]['width'], s['streams'][0]['height']
+    feeder = out_feeder = None
     cmd = ['ffmpeg', '-hide_banner', '-nostats']
     if start:
         cmd += ['-ss', '%g' % start]
@@ -164,14 +169,23 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None):
             chain = '[bg%d][fg%d]overlay=shortest=1:format=rgb' % (i, i)
         graph.append(chain + ',format=yuv444p,setpts=N/(%s*TB)[%s]' % (f, label))
     graph.append('[dis][ref]ssim=shortest=1')
-    cmd += ['-i', str(out), '-lavfi', ';'.join(graph), '-f', 'null', '-']
+    if is_webp(out):  # ffmpeg 5.1 cannot decode animated WebP: raw frames through a pipe
+        out_feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(out)],
+                                      stdout=subprocess.PIPE, pass_fds=())
+        cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', '%dx%d' % (ow, oh),
+                '-framerate', '%g' % fps, '-i', '/dev/fd/%d' % out_feeder.stdout.fileno()]
+    else:
+        cmd += ['-i', str(out)]
+    cmd += ['-lavfi', ';'.join(graph), '-f', 'null', '-']
     try:
         p = subprocess.run(cmd, stdin=feeder.stdout if feeder else subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800,
+                           pass_fds=(out_feeder.stdout.fileno(),) if out_feeder else ())
     finally:
-        if feeder:
-            feeder.stdout.close()
-            feeder.wait()
+        for fd in (feeder, out_feeder):
+            if fd:
+                fd.stdout.close()
+                fd.wait()
     found = re.findall(r'SSIM Y:.* All:([0-9.]+)', p.stderr.decode(errors='replace'))
     if not found:
         raise AssertionError('no SSIM for %s vs %s: %s'

@@ -17,6 +17,9 @@
  *       presentation order), duration (container, seconds), stream_duration, faststart
  *       (top-level 'moov' box before 'mdat', scanned from the file's bytes), audio_streams,
  *       video_streams, color_space, color_range.
+ * WebP: format, width, height, frames, durations_ms, total_ms, loop, has_alpha,
+ *       transparent_pixels (per composited frame), frame_kinds ("lossy" / "lossless" per
+ *       stored frame).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mp4_boxes.h"
@@ -468,6 +471,21 @@ static int probe_webp(const char *path)
     printf("],\"total_ms\":%d,\"loop\":%u,\"has_alpha\":%s,\"transparent_pixels\":[",
            n ? ts[n - 1] : 0, a.info.loop_count, json_bool(flags & ALPHA_FLAG));
     for (size_t i = 0; i < n; i++) printf("%s%zu", i ? "," : "", clear[i]);
+    /* each stored frame's bitstream: "lossy" (VP8) or "lossless" (VP8L) */
+    fputs("],\"frame_kinds\":[", stdout);
+    WebPIterator it;
+    if (WebPDemuxGetFrame(dmx, 1, &it)) {
+        int first = 1;
+        do {
+            WebPBitstreamFeatures ft;
+            const char *kind = "unknown";
+            if (WebPGetFeatures(it.fragment.bytes, it.fragment.size, &ft) == VP8_STATUS_OK)
+                kind = ft.format == 2 ? "lossless" : ft.format == 1 ? "lossy" : "mixed";
+            printf("%s\"%s\"", first ? "" : ",", kind);
+            first = 0;
+        } while (WebPDemuxNextFrame(&it));
+        WebPDemuxReleaseIterator(&it);
+    }
     fputs("]}\n", stdout);
     free(ts);
     free(clear);

@@ -128,6 +128,9 @@ static void test_options(void)
     CHECK(strcmp(gifc_strerror((gifc_error)999), "unknown error") == 0, "out of range code");
     CHECK(gifc_format_from_path("a/b.GIF") == GIFC_FORMAT_GIF, "format .GIF");
     CHECK(gifc_format_from_path("a.m4v") == GIFC_FORMAT_MP4, "format .m4v");
+    CHECK(gifc_format_from_path("a.WEBP") == GIFC_FORMAT_WEBP, "format .WEBP");
+    CHECK(gifc_format_from_path("a.apng") == GIFC_FORMAT_APNG, "format .apng");
+    CHECK(gifc_format_from_path("a.webm") == GIFC_FORMAT_WEBM, "format .webm");
     CHECK(gifc_format_from_path("a.gif/b") == GIFC_FORMAT_AUTO, "format in a folder name");
 }
 

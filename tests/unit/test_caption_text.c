@@ -105,10 +105,33 @@ static void test_layout(void)
     layout_free(&l);
 }
 
+/* 10 px a character, but a tab glyph 0 px wide (fonts rarely give '\t' a space's advance). */
+static long tab_zero(void *user, uint32_t prev, uint32_t cp)
+{
+    (void)user;
+    (void)prev;
+    return cp == '\t' ? 0 : 640;
+}
+
+/* Found by fuzz_caption: a tab was measured as its own glyph but drawn as a space, so a line
+ * that fitted when measured came out a space wider than the box. */
+static void test_layout_tab(void)
+{
+    static const uint32_t text[] = { 'a', 'b', '\t', 'c', 'd' };
+    const lay_measure m = { NULL, tab_zero };
+    caption_layout l;
+    CHECK(layout_text(text, 5, 40 * 64, 3, &m, &l) == 0);
+    CHECK(l.lines == 2, "tab measured as drawn: \"ab\" / \"cd\", got %d line(s)", l.lines);
+    for (int k = 0; k < l.lines; k++)
+        CHECK(l.line[k].width <= 40 * 64, "line %d is %ld/64 px, box 40 px", k, l.line[k].width);
+    layout_free(&l);
+}
+
 int main(void)
 {
     test_utf8();
     test_layout();
+    test_layout_tab();
     if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
     return failures ? 1 : 0;
 }

@@ -326,13 +326,19 @@ static void test_format(void)
     gifc_format f = GIFC_FORMAT_AUTO;
     CHECK(parse_format("gif", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_GIF);
     CHECK(parse_format("MP4", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_MP4);
-    CHECK(parse_format("webm", &f) == CLI_PARSE_SYNTAX && f == GIFC_FORMAT_MP4);
+    CHECK(parse_format("mkv", &f) == CLI_PARSE_SYNTAX && f == GIFC_FORMAT_MP4);
     CHECK(parse_format("", &f) == CLI_PARSE_SYNTAX);
     CHECK(cli_format_from_ext("a.gif") == GIFC_FORMAT_GIF);
     CHECK(cli_format_from_ext("dir/A.GIF") == GIFC_FORMAT_GIF);
     CHECK(cli_format_from_ext("a.mp4") == GIFC_FORMAT_MP4);
     CHECK(cli_format_from_ext("x.y/a.m4v") == GIFC_FORMAT_MP4);
-    CHECK(cli_format_from_ext("a.webm") == GIFC_FORMAT_AUTO);
+    CHECK(cli_format_from_ext("a.mkv") == GIFC_FORMAT_AUTO);
+    CHECK(cli_format_from_ext("a.webm") == GIFC_FORMAT_WEBM);
+    CHECK(cli_format_from_ext("a.APNG") == GIFC_FORMAT_APNG);
+    CHECK(strcmp(cli_format_name(GIFC_FORMAT_APNG), "apng") == 0);
+    CHECK(cli_format_from_ext("a.WebP") == GIFC_FORMAT_WEBP);
+    CHECK(parse_format("webp", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_WEBP);
+    CHECK(strcmp(cli_format_name(GIFC_FORMAT_WEBP), "webp") == 0);
     CHECK(cli_format_from_ext("a") == GIFC_FORMAT_AUTO);
     CHECK(cli_format_from_ext("dir.gif/a") == GIFC_FORMAT_AUTO);
     CHECK(cli_format_from_ext(".gif") == GIFC_FORMAT_AUTO); /* a hidden file, no extension */
@@ -536,7 +542,7 @@ static void test_batch_args(void)
              __LINE__);
     error_is(parse("a", "b", "-o", "o", "-j", "-1", NULL), "--jobs: '-1' is out of range",
              __LINE__);
-    error_is(parse("a", "b", "-o", "o", "--to", "webm", NULL), "--to: 'webm' is not supported",
+    error_is(parse("a", "b", "-o", "o", "--to", "mkv", NULL), "--to: 'mkv' is not supported",
              __LINE__);
     error_is(parse("a", "b", "-o", "o", "--include", NULL), "needs a value", __LINE__);
 }
@@ -579,10 +585,10 @@ static void test_args_errors(void)
     error_is(parse("a.mp4", "--background", "transparent", NULL), "no transparency", __LINE__);
     error_is(parse("a.mp4", "--background", "pink", NULL), "--background: 'pink' is not a colour",
              __LINE__);
-    error_is(parse("a.mp4", "--format", "webm", NULL), "--format: 'webm' is not supported",
+    error_is(parse("a.mp4", "--format", "mkv", NULL), "--format: 'mkv' is not supported",
              __LINE__);
-    error_is(parse("a.mp4", "-o", "out.webm", NULL), "out.webm: unknown output format", __LINE__);
-    CHECK(strstr(err, ".gif, .mp4 or .m4v") && strstr(err, "--format"));
+    error_is(parse("a.mp4", "-o", "out.mkv", NULL), "out.mkv: unknown output format", __LINE__);
+    CHECK(strstr(err, ".gif, .mp4, .m4v, .webp, .apng or") && strstr(err, "--format"));
     /* OUTPUT without an extension gets the format's (issue 15) */
     CHECK(parse("a.mp4", "-o", "out", NULL) == CLI_ACTION_RUN, "%s", err);
     CHECK(prefs.output && !strcmp(prefs.output, "out.gif") && prefs.format == GIFC_FORMAT_GIF);

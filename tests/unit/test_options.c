@@ -22,7 +22,7 @@ static void *field(gifc_options *o, const gifc_option_info *i)
     F(max_duration); F(width); F(height); F(colors); F(quality); F(loop); F(threads);
     F(lossy); F(frames_step); F(max_size); F(max_pixels); F(max_frames);
     F(max_decoded_bytes); F(background); F(format); F(caption_position); F(aspect_pad);
-    F(audio); F(overwrite); F(fast); F(best_effort); F(reverse); F(bounce);
+    F(audio); F(overwrite); F(fast); F(best_effort); F(lossless); F(reverse); F(bounce);
     F(drop_duplicates); F(crop_w); F(aspect_w); F(caption); F(font);
 #undef F
     return NULL;
@@ -133,6 +133,7 @@ static const struct {
     { "caption", "hello", "hello" },     { "caption-position", "top", "top" },
     { "caption-size", "12.5", "12.5" },  { "font", "/x.ttf", "/x.ttf" },
     { "max-size", "500K", "500000" },    { "best-effort", NULL, "1" },
+    { "lossless", NULL, "1" },
     { "colors", "16", "16" },            { "dither", "0.5", "0.5" },
     { "lossy", "80", "80" },             { "loop", "65535", "65535" },
     { "audio", NULL, "1" },              { "background", "#fff", "#ffffff" },
@@ -181,7 +182,7 @@ static void test_round_trip(void)
         { "fps", "nan", "not a number" },     { "fps", "inf", "not a number" },
         { "start", "1e300", "out of range" }, { "start", "1:5", "not a time" },
         { "max-size", "5", "out of range" },  { "max-size", "8XB", "not a size" },
-        { "background", "#ff", "not a colour" }, { "format", "png", "is not supported (gif, mp4)" },
+        { "background", "#ff", "not a colour" }, { "format", "png", "is not supported (gif, mp4, webp, apng, webm)" },
         { "caption-position", "left", "is not top or bottom" }, { "caption-size", "5 %", "is not a percentage" },
         { "crop", "0:1:0:0", "out of range" }, { "aspect", "1:101", "out of range" },
         { "loop", "65536", "out of range" },  { "caption", "", "empty" },
