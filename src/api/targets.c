@@ -164,6 +164,8 @@ gifc_error gifc_target_apply(const gifc_target_info *t, gifc_options *opts, char
          * formats keep the source timeline unless told. */
         if (o.fps <= 0 && r->format != GIFC_FORMAT_GIF) o.fps = r->max_fps;
     }
+    /* The caps are on the output's timeline; duration is source seconds, played at speed. */
+    double speed = o.speed > 0 ? o.speed : 1;
     double cap = r->max_duration;
     if (r->max_frames > 0) {
         double fps = o.fps > 0 ? o.fps : 15; /* GIF's default frame rate at most */
@@ -172,10 +174,11 @@ gifc_error gifc_target_apply(const gifc_target_info *t, gifc_options *opts, char
         if (o.fps <= 0) o.fps = fps;
     }
     if (cap > 0) {
+        cap *= speed;
         if (o.duration > cap + 1e-9)
             return say(why, n, GIFC_ERR_INVALID_ARG,
                        "duration %g s breaks %s's rule: at most %g s%s", o.duration, t->name,
-                       cap, r->max_frames > 0 ? " (its frame limit at this fps)" : "");
+                       cap / speed, r->max_frames > 0 ? " (its frame limit at this fps)" : "");
         if (o.duration <= 0) o.duration = cap;
     }
     if (r->max_bytes) {

@@ -107,7 +107,7 @@ char *cli_default_output(const char *input, gifc_format f)
 /* The CLI's own options (getopt values). Library options get OPT_TABLE + their index in
  * the option table (gifc_option_at). */
 enum { OPT_TO = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST, OPT_JSON, OPT_VERSION,
-       OPT_END, OPT_TABLE = 1024 };
+       OPT_END, OPT_FOR, OPT_TABLE = 1024 };
 
 static const struct option cli_opts[] = {
     { "output", required_argument, NULL, 'o' },
@@ -121,6 +121,7 @@ static const struct option cli_opts[] = {
     { "list", no_argument, NULL, OPT_LIST },
     /* one file */
     { "end", required_argument, NULL, OPT_END },
+    { "for", required_argument, NULL, OPT_FOR },
     { "json", no_argument, NULL, OPT_JSON },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
@@ -271,6 +272,40 @@ static int looks_numeric(const char *s)
 }
 
 static int take_batch_option(parser *a, int val, const char *arg);
+static int is_dir(const char *path);
+
+/* --for NAME: looked up now, applied once every option is known (apply_target). "list"
+ * is taken by the parse loop before this. */
+static int get_target(parser *a, const char *arg)
+{
+    a->p->target = gifc_target_find(arg);
+    if (a->p->target) return 0;
+    char names[512];
+    size_t at = 0;
+    names[0] = '\0';
+    for (int i = 0; i < gifc_target_count() && at < sizeof names; i++)
+        at += (size_t)snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "",
+                               gifc_target_at(i)->name);
+    return fail(a, "--for: '%s' is not a target (%s; gifc --for list shows their rules)", arg,
+                names);
+}
+
+/* The target's rules into opts, once the format (from --format or OUTPUT's extension) and
+ * every explicit option are known: what the user left at its default takes the target's
+ * value, what breaks a rule is a usage error naming it. */
+static int apply_target(parser *a)
+{
+    cli_prefs *p = a->p;
+    char why[256];
+    if (!p->target) return 0;
+    double asked = p->opts.duration;
+    p->opts.format = p->format;
+    if (gifc_target_apply(p->target, &p->opts, why, sizeof why) != GIFC_OK)
+        return fail(a, "--for %s: %s", p->target->name, why);
+    p->format = p->opts.format;
+    if (asked <= 0 && p->opts.duration > 0) p->target_cut = p->opts.duration;
+    return 0;
+}
 
 static int take_option(parser *a, int val, const char *arg)
 {
@@ -281,6 +316,7 @@ static int take_option(parser *a, int val, const char *arg)
     case 'v': p->verbose++; return 0;
     case OPT_JSON: p->json = 1; return 0;
     case OPT_END: return get_end(a, arg);
+    case OPT_FOR: return get_target(a, arg);
     default: break;
     }
     int i = table_index(val);
@@ -353,16 +389,29 @@ static int resolve_output(parser *a)
     if (p->output && !p->output[0]) return fail(a, "-o/--output: the path is empty");
     if (!p->output && strcmp(p->input, "-") == 0)
         return fail(a, "reading stdin needs -o OUTPUT (-o - writes stdout)");
-    if (p->format == GIFC_FORMAT_AUTO && p->output) {
+    /* OUTPUT without an extension ("-o clip") gets the format's own, unless it names
+     * something that exists (a folder, a device like /dev/full) or --format was given: a
+     * path and a format both spelled out are taken as they are. */
+    struct stat sb;
+    int bare = p->output && strcmp(p->output, "-") != 0 && !path_ext(p->output) &&
+               p->format == GIFC_FORMAT_AUTO && stat(p->output, &sb) != 0;
+    if (p->format == GIFC_FORMAT_AUTO && p->output && !bare) {
         /* Standard output has no extension: GIF, as the library does for memory output. */
         p->format = strcmp(p->output, "-") == 0 ? GIFC_FORMAT_GIF : cli_format_from_ext(p->output);
         if (p->format == GIFC_FORMAT_AUTO)
             return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng or "
                            ".webm, or use --format gif|mp4|webp|apng|webm)", p->output);
     }
+    if (apply_target(a)) return -1;
     if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;
-    if (p->output) return 0;
-    p->output_alloc = cli_default_output(p->input, p->format);
+    if (p->output && !bare) return 0;
+    if (bare) {
+        const char *ext = cli_format_name(p->format);
+        p->output_alloc = malloc(strlen(p->output) + strlen(ext) + 2);
+        if (p->output_alloc) sprintf(p->output_alloc, "%s.%s", p->output, ext);
+    } else {
+        p->output_alloc = cli_default_output(p->input, p->format);
+    }
     if (!p->output_alloc) return fail(a, "out of memory");
     p->output = p->output_alloc;
     return 0;
@@ -508,6 +557,7 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
     while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
         if (c == 'h') return CLI_ACTION_HELP;
         if (c == OPT_VERSION) return CLI_ACTION_VERSION;
+        if (c == OPT_FOR && optarg && !strcmp(optarg, "list")) return CLI_ACTION_TARGETS;
         if (c == '?' || c == ':') {
             getopt_error(&a, c, argv);
             return CLI_ACTION_ERROR;
@@ -526,7 +576,7 @@ cli_action cli_parse_args(int argc, char **argv, cli_prefs *p, char *err, size_t
     if (resolve_edits(&a)) return CLI_ACTION_ERROR;
     if (wants_batch(p, argc - optind, argv + optind)) {
         if (resolve_batch(&a, argc - optind, argv + optind) || resolve_timing(&a) ||
-            resolve_caption(&a))
+            resolve_caption(&a) || apply_target(&a))
             return CLI_ACTION_ERROR;
         return CLI_ACTION_RUN;
     }

@@ -63,6 +63,8 @@ typedef struct cli_prefs {
     unsigned long long given; /* bit i: the option table's row i was given (the table has
                                  fewer than 64 rows; test_cli_args checks it) */
     double end;             /* --end; < 0: not given (turned into opts.duration) */
+    const gifc_target_info *target; /* --for NAME (applied to opts by the parse), or NULL */
+    double target_cut;      /* > 0: the duration the target's cap set (the user gave none) */
     int json, quiet, verbose;
 
     /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */
@@ -82,6 +84,7 @@ typedef enum cli_action {
     CLI_ACTION_RUN,
     CLI_ACTION_HELP,
     CLI_ACTION_VERSION,
+    CLI_ACTION_TARGETS, /* --for list: print the targets and their rules */
     CLI_ACTION_ERROR  /* usage error: one line (no "gifc: " prefix) in err */
 } cli_action;
 
@@ -97,6 +100,8 @@ int cli_given(const cli_prefs *p, const char *name);
 void cli_apply_prefs(const cli_prefs *p, gifc_options *opts);
 
 void cli_print_help(FILE *f);
+/* gifc --for list: every target of the library's table with its rules, one line each. */
+void cli_print_targets(FILE *f);
 
 /* getopt_long's table: every option the CLI takes, ending in a zero entry (for the man page
  * generator, gifc_man.c). */

@@ -37,6 +37,10 @@ static const char help_options[] =
     "                        of .gif .mp4 .m4v; gif for standard output)\n"
     "      --quality N       {quality.range}: GIF colour fidelity, MP4 quality (default {quality.default})\n"
     "      --fast            quicker, somewhat bigger files (default off)\n"
+    "      --for NAME        made for where the file goes: the target's format, size\n"
+    "                        box, fps and duration caps and byte budget (options\n"
+    "                        given keep to its rules or exit 2); --for list shows\n"
+    "                        the targets and their rules\n"
     "  -f, --force           replace OUTPUT if it exists (default: refuse, exit 7)\n"
     "\n"
     "Timing (T = seconds like 90 or 1.5, or [hh:]mm:ss[.ms] like 1:30, 01:02:03.5):\n"
@@ -209,6 +213,35 @@ static void put_filled(FILE *f, const char *s)
         else if (!strncmp(dot + 1, "default", wlen)) fputs(i->default_text, f);
         else fprintf(f, "%g", i->bare_value);
         s = close + 1;
+    }
+}
+
+static void put_bytes(FILE *f, uint64_t b)
+{
+    if (b >= 1000000 && b % 100000 == 0) fprintf(f, "%g MB", (double)b / 1e6);
+    else if (b >= 1000 && b % 1000 == 0) fprintf(f, "%g KB", (double)b / 1e3);
+    else fprintf(f, "%llu B", (unsigned long long)b);
+}
+
+/* One line per target and format: "discord-emoji  gif  at most 128x128 px, 256 KB". */
+void cli_print_targets(FILE *f)
+{
+    for (int i = 0; i < gifc_target_count(); i++) {
+        const gifc_target_info *t = gifc_target_at(i);
+        fprintf(f, "%-16s %s (checked %s)\n", t->name, t->title, t->checked);
+        for (int k = 0; k < t->n_formats; k++) {
+            const gifc_target_rules *r = &t->formats[k];
+            fprintf(f, "  %-4s%s", cli_format_name(r->format), k ? "" : " (default)");
+            const char *sep = k ? "           " : " ";
+            if (r->width)
+                fprintf(f, "%s%s %dx%d px", sep, r->exact ? "exactly" : "at most", r->width,
+                        r->height), sep = ", ";
+            if (r->max_bytes) fprintf(f, "%s", sep), put_bytes(f, r->max_bytes), sep = ", ";
+            if (r->max_fps > 0) fprintf(f, "%s%g fps", sep, r->max_fps), sep = ", ";
+            if (r->max_duration > 0) fprintf(f, "%s%g s", sep, r->max_duration), sep = ", ";
+            if (r->max_frames > 0) fprintf(f, "%s%lld frames", sep, (long long)r->max_frames), sep = ", ";
+            fprintf(f, "%s%s\n", sep, r->audio ? "audio allowed" : "no audio");
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/args.h"
@@ -39,6 +40,7 @@ typedef struct run_state {
     gifc_context *ctx;
     gifc_result result;
     double t0; /* cli_clock() when the conversion started */
+    char cut_warning[256]; /* --for cut the source to its duration cap; "" when not */
 } run_state;
 
 static void catch_signal(int sig)
@@ -242,6 +244,9 @@ static int setup_context(run_state *st)
     st->opts.progress_user = st;
     st->opts.log = st->prefs->quiet ? NULL : on_log;
     st->opts.log_user = st;
+    /* --for writes through a temporary checked against the rules first (convert_target);
+     * whether OUTPUT may be replaced is decided there. */
+    if (st->prefs->target && strcmp(st->prefs->output, "-") != 0) st->opts.overwrite = 1;
     if (gifc_options_validate(&st->opts, &why) != GIFC_OK)
         return fail(st, CLI_EXIT_USAGE, "invalid options: %s", why ? why : "out of range");
     gifc_error e = gifc_context_new(&st->opts, &st->ctx);
@@ -250,12 +255,19 @@ static int setup_context(run_state *st)
     return CLI_EXIT_OK;
 }
 
+static int check_target(run_state *st);
+
 static int convert_to_stdout(run_state *st)
 {
     uint8_t *data = NULL;
     size_t size = 0;
     gifc_error e = gifc_convert_file_to_memory(st->ctx, st->in_path, &data, &size, &st->result);
     if (e != GIFC_OK) return library_failure(st, e);
+    if (st->result.bytes == 0) st->result.bytes = size;
+    if (st->prefs->target && check_target(st) != CLI_EXIT_OK) {
+        gifc_free(data);
+        return cli_exit_for(gifc_target_check(st->prefs->target, &st->result, NULL, 0), 0);
+    }
     progress_clear(&st->bar);
     int w = cli_write_all(STDOUT_FILENO, data, size, &g_signal);
     gifc_free(data);
@@ -265,10 +277,84 @@ static int convert_to_stdout(run_state *st)
     return CLI_EXIT_OK;
 }
 
+/* --for: the rules are checked before the output appears. */
+static int check_target(run_state *st)
+{
+    char why[256];
+    gifc_error e = gifc_target_check(st->prefs->target, &st->result, why, sizeof why);
+    if (e == GIFC_OK) return CLI_EXIT_OK;
+    return fail(st, cli_exit_for(e, 0), "%s: %s", st->out_name, why);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* --for with a file OUTPUT: the library writes a temporary beside OUTPUT (its own writes
+ * are atomic too), the result is checked against the target's rules, and only then is it
+ * moved to OUTPUT: without --force by link(), which refuses an OUTPUT that appeared
+ * meanwhile. */
+static int convert_target(run_state *st)
+{
+    const cli_prefs *p = st->prefs;
+    char tmp[4096];
+    struct stat sb;
+    if (!p->opts.overwrite && lstat(p->output, &sb) == 0)
+        return fail(st, CLI_EXIT_EXISTS, "'%s' exists (use --force to replace it)", p->output);
+    if (same_file(st->in_path, p->output))
+        return fail(st, CLI_EXIT_OUTPUT, "%s: output would overwrite the input", p->output);
+    if (snprintf(tmp, sizeof tmp, "%s.gifc-for-XXXXXX", p->output) >= (int)sizeof tmp)
+        return fail(st, CLI_EXIT_OUTPUT, "%s: path too long", p->output);
+    int fd = mkstemp(tmp);
+    if (fd < 0) return fail(st, CLI_EXIT_OUTPUT, "%s: %s", p->output, strerror(errno));
+    close(fd);
+    gifc_error e = gifc_convert_file(st->ctx, st->in_path, tmp, &st->result);
+    int code = e == GIFC_OK ? check_target(st) : library_failure(st, e);
+    if (code == CLI_EXIT_OK) {
+        int r = p->opts.overwrite ? rename(tmp, p->output) : link(tmp, p->output);
+        if (r != 0) {
+            int err = errno;
+            code = err == EEXIST
+                       ? fail(st, CLI_EXIT_EXISTS, "'%s' exists (use --force to replace it)", p->output)
+                       : fail(st, CLI_EXIT_OUTPUT, "%s: %s", p->output, strerror(err));
+        }
+    }
+    unlink(tmp); /* after rename it is gone already; after link it is the second name */
+    return code;
+}
+
+/* A target's duration cap shorter than the source: said once, and in --json. */
+static void note_cut(run_state *st)
+{
+    const cli_prefs *p = st->prefs;
+    double start = p->opts.start > 0 ? p->opts.start : 0;
+    if (!(p->target_cut > 0) || !(st->result.src_duration > start + p->target_cut + 0.01))
+        return;
+    snprintf(st->cut_warning, sizeof st->cut_warning,
+             "%s takes at most %g s: cut %g s of %g s, from %g s", p->target->name,
+             p->target_cut, p->target_cut, st->result.src_duration, start);
+    if (!p->quiet) {
+        progress_clear(&st->bar);
+        warn(st->cut_warning);
+    }
+}
+
 static int convert(run_state *st)
 {
     if (g_signal) return interrupted(st);
     st->t0 = cli_clock();
+    if (st->prefs->target) {
+        int code;
+        if (strcmp(st->prefs->output, "-") == 0) {
+            code = convert_to_stdout(st);
+        } else {
+            code = convert_target(st);
+        }
+        if (code == CLI_EXIT_OK) note_cut(st);
+        return code;
+    }
     if (strcmp(st->prefs->output, "-") == 0) return convert_to_stdout(st);
     gifc_error e = gifc_convert_file(st->ctx, st->in_path, st->prefs->output, &st->result);
     return e == GIFC_OK ? CLI_EXIT_OK : library_failure(st, e);
@@ -283,7 +369,9 @@ static int report_success(run_state *st)
         if (!p->quiet) report_summary(stderr, st->out_name, &st->result, elapsed);
         return CLI_EXIT_OK;
     }
-    run_report r = { p->input, p->output, &st->result, &st->opts, elapsed };
+    run_report r = { p->input, p->output, &st->result, &st->opts, elapsed,
+                     p->target ? p->target->name : NULL,
+                     st->cut_warning[0] ? st->cut_warning : NULL };
     FILE *f = json_stream(p);
     report_json(f, &r);
     if (fflush(f) != 0 || ferror(f)) {
@@ -352,6 +440,7 @@ int main(int argc, char **argv)
     switch (cli_parse_args(argc, argv, &prefs, err, sizeof err)) {
     case CLI_ACTION_HELP: cli_print_help(stdout); break;
     case CLI_ACTION_VERSION: print_version(); break;
+    case CLI_ACTION_TARGETS: cli_print_targets(stdout); break;
     case CLI_ACTION_ERROR: code = usage_error(&prefs, err); break;
     case CLI_ACTION_RUN: code = prefs.batch ? run_batch(&prefs) : run(&prefs); break;
     }

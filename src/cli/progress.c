@@ -324,6 +324,16 @@ void report_json(FILE *f, const run_report *rep)
     json_key(f, "elapsed");
     json_number(f, rep->elapsed);
     fprintf(f, ",\"kept_input\":%s", r->kept_input ? "true" : "false");
+    if (rep->target) {
+        json_key(f, "target");
+        json_string(f, rep->target);
+    }
+    if (rep->warning) {
+        json_key(f, "warnings");
+        fputc('[', f);
+        json_string(f, rep->warning);
+        fputc(']', f);
+    }
     report_json_settings(f, r, rep->opts);
     fputs("}\n", f);
 }

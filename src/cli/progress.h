@@ -32,6 +32,8 @@ typedef struct run_report {
     const gifc_result *result;
     const gifc_options *opts;     /* the options the conversion ran with */
     double elapsed;               /* wall-clock seconds */
+    const char *target;           /* --for NAME, or NULL */
+    const char *warning;          /* e.g. the target's duration cap cut the source; or NULL */
 } run_report;
 
 /* "clip.gif: 2.4 MB, 480x270, 150 frames, 10.0 s, converted in 3.2 s" */

@@ -307,7 +307,7 @@ static void run_job(server *s, job *j)
         snprintf(out_name, sizeof out_name, "%s.%s", j->name, format_ext(res.format));
         membuf m;
         if (mb_open(&m)) {
-            run_report rep = { j->name, out_name, &res, &o, cli_clock() - t0 };
+            run_report rep = { j->name, out_name, &res, &o, cli_clock() - t0, NULL, NULL };
             report_json(m.f, &rep);
             json = mb_close(&m);
             if (json) {

@@ -589,7 +589,22 @@ static void test_args_errors(void)
              __LINE__);
     error_is(parse("a.mp4", "-o", "out.mkv", NULL), "out.mkv: unknown output format", __LINE__);
     CHECK(strstr(err, ".gif, .mp4, .m4v, .webp, .apng or") && strstr(err, "--format"));
-    error_is(parse("a.mp4", "-o", "out", NULL), "unknown output format", __LINE__);
+    /* OUTPUT without an extension gets the format's (issue 15) */
+    CHECK(parse("a.mp4", "-o", "out", NULL) == CLI_ACTION_RUN, "%s", err);
+    CHECK(prefs.output && !strcmp(prefs.output, "out.gif") && prefs.format == GIFC_FORMAT_GIF);
+    /* ... but a path and --format both given are taken as they are */
+    CHECK(parse("a.mp4", "-o", "dir/out", "--format", "mp4", NULL) == CLI_ACTION_RUN, "%s", err);
+    CHECK(prefs.output && !strcmp(prefs.output, "dir/out"));
+    CHECK(parse("a.mp4", "-o", "out", "--for", "discord", "--format", "mp4", NULL) ==
+          CLI_ACTION_RUN, "%s", err);
+    CHECK(prefs.output && !strcmp(prefs.output, "out"));
+    CHECK(parse("a.mp4", "-o", "out", "--for", "discord-emoji", NULL) == CLI_ACTION_RUN, "%s", err);
+    CHECK(prefs.output && !strcmp(prefs.output, "out.gif") && prefs.opts.width == 128 &&
+          prefs.opts.max_size == 256000);
+    error_is(parse("a.mp4", "-o", "out.mp4", "--for", "discord-emoji", NULL),
+             "--for discord-emoji: format mp4 breaks discord-emoji's rule", __LINE__);
+    error_is(parse("a.mp4", "--for", "nope", NULL), "--for: 'nope' is not a target", __LINE__);
+    CHECK(parse("--for", "list", NULL) == CLI_ACTION_TARGETS);
     error_is(parse("a.mp4", "out.gif", NULL), "unexpected argument 'out.gif'", __LINE__);
     CHECK(strstr(err, "-o out.gif") != NULL);
     error_is(parse("a.mp4", "b.mp4", "-o", "c.gif", NULL), "unexpected argument 'b.mp4'",
