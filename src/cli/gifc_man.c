@@ -22,7 +22,7 @@ static const struct {
     { "help", "", "print the help and exit" },
     { "recursive", "", "batch: walk sub-folders too, mirrored under OUTDIR" },
     { "jobs", "N", "batch: files converted at a time, 0 = one per core (default 0)" },
-    { "to", "gif|mp4", "batch: output format for every file (default gif)" },
+    { "to", "F", "batch: output format for every file, as --format (default gif)" },
     { "include", "GLOB", "batch: only files matching GLOB; repeatable" },
     { "exclude", "GLOB", "batch: leave out files matching GLOB; repeatable" },
     { "shard", "K/N", "batch: take share K of N (by a hash of each file's path)" },
