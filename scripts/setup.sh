@@ -26,8 +26,12 @@ packages=(build-essential meson ninja-build pkg-config
           libmicrohttpd-dev)
 # gifc serve: libmicrohttpd (above). Its browser test: Debian's chromium, driven by
 # playwright-core from npm (pinned in tests/browser/package-lock.json).
+# A machine whose Node.js comes from elsewhere (NodeSource's nodejs bundles npm and
+# conflicts with Debian's npm package) keeps it: Debian's are installed only when there is
+# no npm at all.
 if [ "${GIFC_BROWSER_TESTS:-}" = 1 ]; then
-  packages+=(chromium nodejs npm)
+  packages+=(chromium)
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 fi
 # shellcheck disable=SC2206
 packages+=(${EXTRA_PACKAGES:-})
