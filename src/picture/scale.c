@@ -198,11 +198,17 @@ gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g,
         ensure_sws(s, part, in->height, w, h, hdr, e) || ensure_frame(dst, w, h, e) ||
         ensure_frame(out, out_w, out_h, e) || (hdr && ensure_hdr(s, w, h, e)))
         return e->code;
-    uint16_t *planes[3] = { s->hdr, s->hdr + (size_t)w * h, s->hdr + (size_t)w * h * 2 };
+    /* s->hdr is NULL for SDR input: the planes are computed only when they exist (an offset
+     * from NULL is undefined, UBSan says so). */
+    uint16_t *planes[3] = { NULL, NULL, NULL };
     uint8_t *data[4] = { dst->rgba, NULL, NULL, NULL };
     int lines[4] = { dst->stride, 0, 0, 0 };
     if (hdr)
-        for (int i = 0; i < 3; i++) data[i] = (uint8_t *)planes[i], lines[i] = w * 2;
+        for (int i = 0; i < 3; i++) {
+            planes[i] = s->hdr + (size_t)w * h * (size_t)i;
+            data[i] = (uint8_t *)planes[i];
+            lines[i] = w * 2;
+        }
     sws_scale(s->sws, (const uint8_t *const *)part->data, part->linesize, 0, part->height, data,
               lines);
     if (hdr) {
