@@ -367,8 +367,27 @@ GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *i
 
 GIFC_API void gifc_free(void *p);
 
-/* Format from a path's extension (.gif, .mp4, .m4v); AUTO when unknown. */
+/* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm); AUTO when
+ * unknown. */
 GIFC_API gifc_format gifc_format_from_path(const char *path);
+
+/* One output format, read-only, owned by the library (valid for the life of the process).
+ * Fields may be added at the end: use the pointer, never copy the struct. */
+typedef struct gifc_format_info {
+    gifc_format format;
+    const char *name;     /* the word --format takes: "webp" */
+    const char *ext;      /* the extension written: ".webp" */
+    const char *mime;     /* the media type: "image/webp"; "video/..." for video formats */
+    const char *label;    /* as messages name it: "WebP" */
+    unsigned applies;     /* its GIFC_APPLIES_* bit (gifc_option_info.applies) */
+    const char *alt_ext;  /* another extension that picks it (".m4v"), or NULL */
+} gifc_format_info;
+
+/* Number of output formats; gifc_format_at(0 .. count-1) lists them (GIF first). */
+GIFC_API int gifc_format_count(void);
+GIFC_API const gifc_format_info *gifc_format_at(int index);
+/* The row of format f; NULL for GIFC_FORMAT_AUTO or an unknown value. */
+GIFC_API const gifc_format_info *gifc_format_describe(gifc_format f);
 
 /* GIFC_VERSION_STRING of the library actually loaded (static). */
 GIFC_API const char *gifc_version(void);

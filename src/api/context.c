@@ -3,6 +3,7 @@
 #include "base/ctx.h"
 #include "caption/caption.h"
 #include "api/options.h"
+#include "encode/formats.h"
 #include "encode/plan.h"
 
 #include <libavutil/error.h>
@@ -109,5 +110,14 @@ GIFC_API int gifc_version_number(void) { return GIFC_VERSION_NUMBER; }
 
 GIFC_API gifc_format gifc_format_from_path(const char *path)
 {
-    return plan_format_from_path(path);
+    return formats_from_path(path);
+}
+
+GIFC_API int gifc_format_count(void) { return formats_count(); }
+
+GIFC_API const gifc_format_info *gifc_format_at(int index) { return formats_at(index); }
+
+GIFC_API const gifc_format_info *gifc_format_describe(gifc_format f)
+{
+    return formats_describe(f);
 }

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gifc.h>
 
+#include "encode/formats.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,20 +83,11 @@ const gifc_target_rules *gifc_target_rules_for(const gifc_target_info *t, gifc_f
     return NULL;
 }
 
-/* A format's name from the option table's choices ("gif|mp4"), so new formats need no
- * list here. */
 static void format_name(gifc_format f, char *buf, size_t n)
 {
-    const gifc_option_info *in = gifc_option_find("format");
-    const char *c = in && in->choices ? in->choices : "";
-    int k = (int)f - (in ? (int)in->min : 1);
-    for (; k > 0 && c; k--) {
-        c = strchr(c, '|');
-        if (c) c++;
-    }
-    size_t len = c ? strcspn(c, "|") : 0;
-    if (k < 0 || !len) snprintf(buf, n, "format %d", (int)f);
-    else snprintf(buf, n, "%.*s", (int)len, c);
+    const gifc_format_info *i = formats_describe(f);
+    if (i) snprintf(buf, n, "%s", i->name);
+    else snprintf(buf, n, "format %d", (int)f);
 }
 
 static void formats_list(const gifc_target_info *t, char *buf, size_t n)

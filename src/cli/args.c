@@ -76,14 +76,14 @@ gifc_format cli_format_from_ext(const char *path)
 
 const char *cli_format_name(gifc_format f)
 {
-    static const char *const names[] = { "gif", "gif", "mp4", "webp", "apng", "webm" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? names[f] : "gif";
+    const gifc_format_info *i = gifc_format_describe(f);
+    return i ? i->name : "gif";
 }
 
 const char *cli_format_ext(gifc_format f)
 {
-    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? exts[f] : ".gif";
+    const gifc_format_info *i = gifc_format_describe(f);
+    return i ? i->ext : ".gif";
 }
 
 char *cli_default_output(const char *input, gifc_format f)

@@ -100,6 +100,8 @@ int cli_given(const cli_prefs *p, const char *name);
 void cli_apply_prefs(const cli_prefs *p, gifc_options *opts);
 
 void cli_print_help(FILE *f);
+/* The text of `gifc serve --help` (args_help.c). */
+extern const char cli_serve_usage[];
 /* gifc --for list: every target of the library's table with its rules, one line each. */
 void cli_print_targets(FILE *f);
 

@@ -176,6 +176,19 @@ static const char help_batch[] =
     "  Exit status: 0 nothing failed, 9 some files failed (see the summary).\n"
     "\n";
 
+/* `gifc serve --help`; also the last part of `gifc --help` and a section of gifc.1. */
+const char cli_serve_usage[] =
+    "gifc serve [--port N] [--open] [--max-upload SIZE] [-j N] [--max-queue N]\n"
+    "Starts the gifc web page on 127.0.0.1 and prints its address (with the access\n"
+    "token) as the first line on stdout: drop files on it, pick a target or a\n"
+    "format, trim, crop, convert, download. Nothing leaves this computer. Ctrl-C\n"
+    "stops it and removes every file. The page's JSON API is in README.\n"
+    "  --port N          port to listen on; 0 (the default) picks a free one\n"
+    "  --open            open the page with xdg-open\n"
+    "  --max-upload SIZE largest file accepted (413 past it); 2G by default\n"
+    "  -j, --jobs N      conversions at a time; 1 by default\n"
+    "  --max-queue N     unfinished jobs held at once (429 past it); 32 by default\n";
+
 static const char help_exit[] =
     "Exit status:\n"
     "  0    success\n"
@@ -254,5 +267,13 @@ void cli_print_help(FILE *f)
     put_filled(f, help_budget);
     put_filled(f, help_limits);
     put_filled(f, help_batch);
+#ifdef GIFC_HAVE_SERVE
+    fputs("Web page:\n  ", f);
+    for (const char *c = cli_serve_usage; *c; c++) {
+        fputc(*c, f);
+        if (*c == '\n' && c[1]) fputs("  ", f);
+    }
+    fputc('\n', f);
+#endif
     fputs(help_exit, f);
 }

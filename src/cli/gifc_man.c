@@ -42,13 +42,21 @@ static void roff(const char *s)
 int main(void)
 {
     printf(".TH GIFC 1 \"\" \"gifc %s\" \"User Commands\"\n", GIFC_VERSION_STRING);
-    puts(".SH NAME\ngifc \\- convert videos and animations to optimised GIF or small MP4");
+    puts(".SH NAME\ngifc \\- convert videos and animations to optimised GIF, MP4 and more");
     puts(".SH SYNOPSIS\n.B gifc\n[\\fIoptions\\fR] \\fIINPUT\\fR [\\fB\\-o\\fR \\fIOUTPUT\\fR]\n.br\n"
          ".B gifc\n[\\fIoptions\\fR] \\fIDIR\\fR|\\fIFILE\\fR... \\fB\\-o\\fR \\fIOUTDIR\\fR");
-    puts(".SH DESCRIPTION\nConverts a video (anything FFmpeg reads) or an animation (GIF, APNG,"
-         " animated WebP) into an optimised GIF or a small H.264 MP4. The format follows"
-         " OUTPUT's extension, or \\fB\\-\\-format\\fR. Nothing is left behind on failure."
-         " See \\fBgifc \\-\\-help\\fR for the options grouped and explained.");
+#ifdef GIFC_HAVE_SERVE
+    puts(".br\n.B gifc serve\n[\\fIserve options\\fR]");
+#endif
+    /* The formats from the library's table, so a new one needs no edit here. */
+    printf(".SH DESCRIPTION\nConverts a video (anything FFmpeg reads) or an animation (GIF, APNG,"
+           " animated WebP) into an optimised ");
+    for (int k = 0; k < gifc_format_count(); k++)
+        printf("%s%s (%s)", k == 0 ? "" : k + 1 == gifc_format_count() ? " or " : ", ",
+               gifc_format_at(k)->label, gifc_format_at(k)->ext);
+    puts(". The format follows OUTPUT's extension, or \\fB\\-\\-format\\fR. Nothing is left"
+         " behind on failure. See \\fBgifc \\-\\-help\\fR for the options grouped and"
+         " explained.");
     puts(".SH OPTIONS");
     for (const struct option *o = cli_long_options(); o->name; o++) {
         const gifc_option_info *i = gifc_option_find(o->name);
@@ -87,6 +95,11 @@ int main(void)
         }
         puts(".");
     }
+#ifdef GIFC_HAVE_SERVE
+    puts(".SH GIFC SERVE\nA local web page and its JSON API (see README).\n.PP\n.nf");
+    roff(cli_serve_usage);
+    puts(".fi");
+#endif
     puts(".SH EXIT STATUS\n0 success; 1 internal or encoder failure; 2 usage error; 3 input"
          " cannot be read; 4 input not supported; 5 input corrupt; 6 output cannot be written;"
          " 7 output exists; 8 \\-\\-max\\-size cannot be met; 9 batch: some files failed;"

@@ -252,7 +252,14 @@ static void safe_name(char *dst, size_t n, const char *src, unsigned id)
     if (k == 0) snprintf(dst, n, "gifc-%u", id);
 }
 
-static const char *format_ext(gifc_format f) { return f == GIFC_FORMAT_MP4 ? "mp4" : "gif"; }
+/* A format's extension without the dot ("webp") and media type, from the library's table. */
+static const char *format_ext(gifc_format f) { return cli_format_name(f); }
+
+static const char *format_mime(gifc_format f)
+{
+    const gifc_format_info *i = gifc_format_describe(f);
+    return i ? i->mime : "image/gif";
+}
 
 /* ---- conversions ---- */
 
@@ -414,13 +421,24 @@ static char *options_json(const server *s)
         report_json_string(f, i->range_text);
         fputs(",\"help\":", f);
         report_json_string(f, i->help);
-        fprintf(f, ",\"gif\":%s,\"mp4\":%s,\"zero_auto\":%s,\"limit\":%s}",
-                i->applies & GIFC_APPLIES_GIF ? "true" : "false",
-                i->applies & GIFC_APPLIES_MP4 ? "true" : "false",
+        /* The output formats it acts on, by name, from the library's format table. */
+        fputs(",\"applies\":[", f);
+        for (int n = 0, k2 = 0; n < gifc_format_count(); n++) {
+            const gifc_format_info *fi = gifc_format_at(n);
+            if (!(i->applies & fi->applies)) continue;
+            fprintf(f, "%s\"%s\"", k2++ ? "," : "", fi->name);
+        }
+        fprintf(f, "],\"zero_auto\":%s,\"limit\":%s}",
                 i->flags & GIFC_OPTF_ZERO_AUTO ? "true" : "false",
                 i->flags & GIFC_OPTF_LIMIT ? "true" : "false");
     }
     /* Platform targets (--for), from the library's table. */
+    fputs("],\"formats\":[", f);
+    for (int n = 0; n < gifc_format_count(); n++) {
+        const gifc_format_info *fi = gifc_format_at(n);
+        fprintf(f, "%s{\"name\":\"%s\",\"ext\":\"%s\",\"mime\":\"%s\",\"label\":\"%s\"}",
+                n ? "," : "", fi->name, fi->ext, fi->mime, fi->label);
+    }
     fputs("],\"targets\":[", f);
     for (int k = 0; k < gifc_target_count(); k++) {
         const gifc_target_info *t = gifc_target_at(k);
@@ -523,8 +541,7 @@ static enum MHD_Result get_output(server *s, struct MHD_Connection *c, unsigned 
         close(fd);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            fmt == GIFC_FORMAT_MP4 ? "video/mp4" : "image/gif");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, format_mime(fmt));
     MHD_add_response_header(r, "Content-Disposition", disp);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -840,15 +857,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 static void serve_usage(FILE *f)
 {
-    fputs("Usage: gifc serve [--port N] [--open] [--max-upload SIZE] [-j N] [--max-queue N]\n"
-          "Starts the gifc web page on 127.0.0.1 and prints its address (with the access\n"
-          "token) as the first line on stdout. Ctrl-C stops it and removes every file.\n"
-          "  --port N          port to listen on; 0 (the default) picks a free one\n"
-          "  --open            open the page with xdg-open\n"
-          "  --max-upload SIZE largest file accepted (413 past it); 2G by default\n"
-          "  -j, --jobs N      conversions at a time; 1 by default\n"
-          "  --max-queue N     unfinished jobs held at once (429 past it); 32 by default\n",
-          f);
+    fputs("Usage: ", f);
+    fputs(cli_serve_usage, f);
 }
 
 /* SIZE: a whole number of bytes with an optional K/M/G/T (1000^n) or KiB/MiB/GiB/TiB

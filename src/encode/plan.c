@@ -1,6 +1,7 @@
 /* Defaults: what a conversion produces when the user leaves a setting alone.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "encode/plan.h"
+#include "encode/formats.h"
 
 #include "picture/scale.h"
 
@@ -14,23 +15,9 @@
 #define MP4_LONG_SIDE 1280
 #define MP4_SHORT_SIDE 720
 
-gifc_format plan_format_from_path(const char *path)
-{
-    const char *dot = path ? strrchr(path, '.') : NULL;
-    if (!dot || strchr(dot, '/')) return GIFC_FORMAT_AUTO;
-    if (!strcasecmp(dot, ".gif")) return GIFC_FORMAT_GIF;
-    if (!strcasecmp(dot, ".mp4") || !strcasecmp(dot, ".m4v")) return GIFC_FORMAT_MP4;
-    if (!strcasecmp(dot, ".webp")) return GIFC_FORMAT_WEBP;
-    if (!strcasecmp(dot, ".apng")) return GIFC_FORMAT_APNG;
-    if (!strcasecmp(dot, ".webm")) return GIFC_FORMAT_WEBM;
-    return GIFC_FORMAT_AUTO;
-}
+gifc_format plan_format_from_path(const char *path) { return formats_from_path(path); }
 
-const char *plan_format_label(gifc_format f)
-{
-    static const char *const names[] = { "GIF", "GIF", "MP4", "WebP", "APNG", "WebM" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? names[f] : "GIF";
-}
+const char *plan_format_label(gifc_format f) { return formats_effective(f)->label; }
 
 static gifc_format choose_format(const gifc_options *o, const char *out_path)
 {

@@ -292,6 +292,17 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(r.getheader('Content-Type'), 'video/mp4')
         self.assertEqual(data[4:8], b'ftyp')
         self.assertEqual(done['result']['width'], 160)
+        # Every other format is named and typed as what it is, not as a GIF.
+        for fmt, mime, magic in (('webp', 'image/webp', b'WEBP'), ('webm', 'video/webm', None)):
+            st, j = s.submit(fixture(CLIP), 'format=%s&width=96&name=clip' % fmt)
+            done = s.wait(j['id'])
+            self.assertEqual(done['state'], 'done', done)
+            st, data, r = s.request('GET', '/api/jobs/%d/output' % j['id'])
+            self.assertEqual(r.getheader('Content-Type'), mime)
+            self.assertEqual(r.getheader('Content-Disposition'),
+                             'attachment; filename="clip.%s"' % fmt)
+            if magic:
+                self.assertEqual(data[8:12], magic)
         self.assert_clean_stop(s)
 
     def test_junk_is_a_failed_job_not_a_dead_server(self):
@@ -415,6 +426,12 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(choices[:2], ['gif', 'mp4'])
         self.assertIn('webp', choices)
         self.assertNotIn('font', names)
+        # Which formats each option acts on, by name, for every format the library writes.
+        formats = [f['name'] for f in j['formats']]
+        self.assertEqual(formats, choices)
+        self.assertEqual(set(names['width']['applies']), set(formats))
+        self.assertIn('webp', names['quality']['applies'])
+        self.assertNotIn('mp4', names['colors']['applies'])
         self.assertIsInstance(j['targets'], list)
         self.assertEqual(j['max_upload'], 2000000000)
         # The ranges are the ones gifc_option_set applies: just past width's max is refused.

@@ -736,6 +736,11 @@ static void test_help(void)
         }
         line += n + (line[n] == '\n');
     }
+#ifdef GIFC_HAVE_SERVE
+    /* The web page is reachable from the main help, with serve's own options. */
+    CHECK(strstr(text, "gifc serve [--port N]") != NULL);
+    CHECK(strstr(text, "--max-upload SIZE") != NULL);
+#endif
     free(text);
 }
 

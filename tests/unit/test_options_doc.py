@@ -13,7 +13,12 @@ import sys
 def from_help(gifc):
     text = subprocess.run([gifc, '--help'], check=True, capture_output=True).stdout.decode()
     names = set()
+    serve = False  # `gifc serve`'s own options (its section) are another command's
     for line in text.splitlines():
+        if line and not line.startswith(' '):
+            serve = line.startswith('Web page')
+        if serve:
+            continue
         m = re.match(r'^\s+(?:-\w, )?--([a-z][a-z0-9-]*)', line)
         if m:
             names.add(m.group(1))
