@@ -2,7 +2,8 @@
 // gifc serve's page in a real browser: Debian's chromium through playwright-core. Starts
 // `gifc serve` (TMPDIR: a fresh folder), opens its address, drops a fixture on the drop
 // zone (a DataTransfer drop event, as a file manager's drag makes), picks a target
-// (discord-emoji; without targets in the build, a format and a max size), converts, waits for the result, downloads it and checks it meets the budget and is
+// (discord-emoji; without targets in the build, a format and a max size), draws a crop on
+// the preview with the mouse and moves it with the keyboard, converts, waits for the result, downloads it and checks it meets the budget and is
 // a GIF; saves a screenshot (its path is printed into the test log); stops the server with
 // SIGTERM and checks no file is left.
 //   node serve_page_test.mjs GIFC FIXTURES SCREENSHOT.png
@@ -75,6 +76,30 @@ try {
   }, { data, name: FIXTURE });
   await page.waitForSelector('.card');
 
+  // The crop tool: draw a wide rectangle on the preview with the mouse, nudge it with the
+  // keyboard; the result must have the rectangle's aspect, not the source's 16:9.
+  await page.waitForFunction(() => document.querySelector('.card video').videoWidth > 0);
+  await page.click('.card button:has-text("Crop on picture")');
+  const m = await page.$eval('.card video', v => { const b = v.getBoundingClientRect();
+                                                   return { x: b.x, y: b.y, w: b.width, h: b.height }; });
+  await page.mouse.move(m.x + 0.05 * m.w, m.y + 0.2 * m.h);
+  await page.mouse.down();
+  await page.mouse.move(m.x + 0.5 * m.w, m.y + 0.4 * m.h, { steps: 5 });
+  await page.mouse.move(m.x + 0.85 * m.w, m.y + 0.6 * m.h, { steps: 5 });
+  await page.mouse.up();
+  const drawn = await page.textContent('.card .crop-value');
+  await page.focus('.card .crop-box');
+  await page.keyboard.press('ArrowRight');
+  const moved = await page.textContent('.card .crop-value');
+  console.log('crop drawn: ' + drawn + '; after ArrowRight: ' + moved);
+  const cm = /crop (\d+)x(\d+) at (\d+),(\d+)/.exec(moved);
+  const cd = /crop (\d+)x(\d+) at (\d+),(\d+)/.exec(drawn);
+  if (!cm || !cd) fail('the crop tool shows no rectangle: ' + drawn + ' / ' + moved);
+  const [cw, ch] = [+cm[1], +cm[2]];
+  if (Math.abs(cw - 256) > 8 || Math.abs(ch - 72) > 8) fail('drawn crop ' + cw + 'x' + ch + ', not about 256x72');
+  if (!(+cm[3] > +cd[3]) || cm[4] !== cd[4] || cm[1] !== cd[1]) fail('ArrowRight did not move the crop right');
+  await page.click('.card button:has-text("Done cropping")');
+
   // Settings: a target when this build has targets, else a format and a max size.
   const targets = await page.$$eval('#target option', o => o.map(x => x.value).filter(Boolean));
   console.log('targets offered: ' + (targets.length ? targets.join(', ') : 'none in this build'));
@@ -98,7 +123,7 @@ try {
     await page.fill('#opt-width', '320');
   }
   // Keyboard: the Convert button is reached and pressed without the mouse.
-  await page.focus('.card button');
+  await page.locator('.card button', { hasText: /^Convert$/ }).focus();
   await page.keyboard.press('Enter');
 
   await page.waitForSelector('.card a.download', { timeout: 300000 });
@@ -115,6 +140,8 @@ try {
   if (out.length > budget) fail('the download is ' + out.length + ' bytes, over the budget ' + budget);
   const w = out.readUInt16LE(6), h = out.readUInt16LE(8);
   if (w > maxWidth || h > maxWidth) fail('the GIF is ' + w + 'x' + h + ', over ' + maxWidth);
+  if (Math.abs(w / h - cw / ch) > 0.06 * (cw / ch))
+    fail('the GIF is ' + w + 'x' + h + ', not the crop\'s ' + cw + 'x' + ch + ' aspect');
   if (targets.includes('discord-emoji') && !facts.includes('meets discord-emoji'))
     fail('the page does not say the result meets the target: ' + facts);
   const bar = await page.$eval('.card progress', p => p.value);
