@@ -28,6 +28,9 @@ struct avdec {
     int flushing, done;
     int64_t frames_out;
     int64_t packets;      /* video packets read */
+    int64_t skipped;      /* after a seek: frames before the first packet read (estimated
+                             from its timestamp), so the truncation check counts them;
+                             -1 when unknown (the check is then not made) */
     int gif_unterminated; /* a GIF whose last byte is not the trailer ';' */
     int seeked;           /* --start seeked: the first frame is not the stream's first */
     int64_t apng_frames;  /* frames an APNG's acTL declares; -1 when not an APNG */
@@ -323,7 +326,8 @@ int avdec_truncated(const avdec *d, char *why, size_t n)
     int64_t declared = d->fmt->streams[d->stream]->nb_frames;
     if (declared <= 0) declared = d->apng_frames;
     /* A few frames of slack: some muxers count frames the decoder never returns. */
-    if (declared > 0 && d->packets < declared - 2 - declared / 50) {
+    if (d->skipped < 0) declared = 0;
+    if (declared > 0 && d->packets + d->skipped < declared - 2 - declared / 50) {
         snprintf(why, n, "truncated: %lld of %lld frames present", (long long)d->packets,
                  (long long)declared);
         return 1;
@@ -348,6 +352,21 @@ void avdec_seek(avdec *d, double t)
     }
 }
 
+/* A seek (--start) jumps past frames the truncation check must not miss: they are counted
+ * from the first packet's timestamp and the stream's frame rate. */
+static void count_skipped(avdec *d)
+{
+    AVStream *st = d->fmt->streams[d->stream];
+    int64_t ts = d->pkt->dts != AV_NOPTS_VALUE ? d->pkt->dts : d->pkt->pts;
+    double fps = av_q2d(st->avg_frame_rate);
+    if (ts == AV_NOPTS_VALUE || !(fps > 0) || !isfinite(fps)) {
+        d->skipped = -1;
+        return;
+    }
+    double t = (double)(ts - d->start_ts) * av_q2d(d->tb);
+    d->skipped = t > 0 ? llround(t * fps) : 0;
+}
+
 /* Feeds one packet (or the drain signal at the end of the file). Returns 0, or an AVERROR
  * for a read error that is not the end of the file. */
 static int feed_packet(avdec *d)
@@ -364,6 +383,7 @@ static int feed_packet(avdec *d)
             av_packet_unref(d->pkt);
             continue;
         }
+        if (d->seeked && d->packets == 0) count_skipped(d);
         d->packets++;
         r = avcodec_send_packet(d->dec, d->pkt);
         av_packet_unref(d->pkt);

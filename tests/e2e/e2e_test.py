@@ -641,6 +641,30 @@ class Options(unittest.TestCase):
         self.assertGreaterEqual(right, 0.93)   # measured 0.9493
         self.assertGreater(right, wrong + 0.05)
 
+    def test_start_past_a_keyframe_then_to_the_end(self):
+        # --start seeks to the keyframe before it; the frames before that keyframe were
+        # counted as missing ("truncated: 220 of 720 frames present", exit 5) whenever the
+        # clip had a keyframe after 0, as any 60 fps clip does. A cut file must still fail.
+        if not have_ffmpeg():
+            self.skipTest('ffmpeg / ffprobe CLI not found')
+        clip = os.path.join(self.tmp, 'sixty.mp4')
+        subprocess.run(['ffmpeg', '-v', 'error', '-y', '-f', 'lavfi', '-i',
+                        'testsrc2=size=160x90:rate=60', '-t', '6', '-c:v', 'libx264',
+                        '-g', '60', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', clip],
+                       check=True)
+        for start in ('2.5', '5.5'):
+            out = os.path.join(self.tmp, 'start%s.gif' % start)
+            r = run_gifc([clip, '--start', start, '-o', out], env=self.env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertAlmostEqual(probe(out)['total_cs'] / 100, 6 - float(start), delta=0.1)
+        cut = os.path.join(self.tmp, 'cut.mp4')
+        with open(clip, 'rb') as f, open(cut, 'wb') as g:
+            g.write(f.read()[:os.path.getsize(clip) * 2 // 3])
+        r = run_gifc([cut, '--start', '1.5', '-o', os.path.join(self.tmp, 'cut.gif')],
+                     env=self.env)
+        self.assertEqual(r.returncode, 5, r.stderr)
+        self.assertIn(b'truncated', r.stderr)
+
     def test_speed_2(self):
         base, _ = self.convert(out='base.gif')
         info, _ = self.convert('--speed', '2')
