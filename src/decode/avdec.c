@@ -7,6 +7,7 @@
 #include "picture/tonemap.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
@@ -182,7 +183,9 @@ static void fill_info(avdec *d, source_info *info)
  * refused by the exact count in source.c. */
 static int64_t decoder_max_pixels(const source_limits *lim)
 {
-    return lim->max_pixels > INT64_MAX / 2 ? INT64_MAX : (int64_t)lim->max_pixels * 2;
+    /* FFmpeg's own max_pixels option takes at most INT_MAX (a larger value set through the
+     * options dictionary is refused, not clamped). */
+    return lim->max_pixels > INT_MAX / 2 ? INT_MAX : (int64_t)lim->max_pixels * 2;
 }
 
 static gifc_error open_decoder(avdec *d, const char *name, int threads,
