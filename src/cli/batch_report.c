@@ -59,12 +59,10 @@ static void json_item(FILE *f, const batch_item *it, const gifc_options *opts)
 {
     fputs("{\"input\":", f);
     report_json_string(f, it->in_path);
-    fputs(",\"path\":", f);
-    report_json_string(f, it->rel);
-    fputs(",\"output\":", f);
-    report_json_string(f, it->out_path);
-    fprintf(f, ",\"status\":\"%s\",\"reason\":", state_name(it->state));
-    report_json_string(f, it->reason);
+    report_json_str_field(f, "path", it->rel);
+    report_json_str_field(f, "output", it->out_path);
+    report_json_str_field(f, "status", state_name(it->state));
+    report_json_str_field(f, "reason", it->reason);
     fprintf(f, ",\"bytes_in\":%" PRIu64, it->in_bytes);
     if (it->state == BATCH_CONVERTED) {
         const gifc_result *r = &it->result;

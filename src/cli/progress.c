@@ -358,3 +358,15 @@ void report_json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
 
 void report_json_string(FILE *f, const char *s) { json_string(f, s); }
 void report_json_number(FILE *f, double v) { json_number(f, v); }
+
+void report_json_str_field(FILE *f, const char *key, const char *s)
+{
+    fprintf(f, ",\"%s\":", key);
+    json_string(f, s);
+}
+
+void report_json_num_field(FILE *f, const char *key, double v)
+{
+    fprintf(f, ",\"%s\":", key);
+    json_number(f, v);
+}

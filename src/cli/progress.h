@@ -46,6 +46,9 @@ void report_json_error(FILE *f, const char *input, const char *output, const cha
  * UTF-8 become U+FFFD; NULL prints null) and a number (null when not finite). */
 void report_json_string(FILE *f, const char *s);
 void report_json_number(FILE *f, double v);
+/* A member after the first: ,"key":"escaped s" (null for NULL) / ,"key":number. */
+void report_json_str_field(FILE *f, const char *key, const char *s);
+void report_json_num_field(FILE *f, const char *key, double v);
 /* The "settings" member (and "budget" with --max-size) of a result, as report_json writes
  * them: each starts with a comma, for inside an object. */
 void report_json_settings(FILE *f, const gifc_result *r, const gifc_options *o);

@@ -403,24 +403,17 @@ static char *options_json(const server *s)
         fputs(first ? "{\"name\":" : ",{\"name\":", f);
         first = 0;
         report_json_string(f, i->name);
-        fprintf(f, ",\"type\":\"%s\",\"min\":", type_name(i->type));
-        report_json_number(f, i->min);
-        fputs(",\"max\":", f);
-        report_json_number(f, i->max);
-        fputs(",\"default\":", f);
-        report_json_number(f, i->default_value);
-        fputs(",\"default_text\":", f);
-        report_json_string(f, i->default_text);
-        fputs(",\"unit\":", f);
-        report_json_string(f, i->unit);
-        fputs(",\"placeholder\":", f);
-        report_json_string(f, i->placeholder);
-        fputs(",\"choices\":", f);
-        report_json_string(f, i->choices);
-        fputs(",\"range\":", f);
-        report_json_string(f, i->range_text);
-        fputs(",\"help\":", f);
-        report_json_string(f, i->help);
+        fprintf(f, ",\"type\":\"%s\"", type_name(i->type));
+        report_json_num_field(f, "min", i->min);
+        report_json_num_field(f, "max", i->max);
+        report_json_num_field(f, "default", i->default_value);
+        const struct { const char *key, *value; } texts[] = {
+            { "default_text", i->default_text }, { "unit", i->unit },
+            { "placeholder", i->placeholder }, { "choices", i->choices },
+            { "range", i->range_text }, { "help", i->help },
+        };
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
+            report_json_str_field(f, texts[t].key, texts[t].value);
         /* The output formats it acts on, by name, from the library's format table. */
         fputs(",\"applies\":[", f);
         for (int n = 0, k2 = 0; n < gifc_format_count(); n++) {
@@ -444,12 +437,9 @@ static char *options_json(const server *s)
         const gifc_target_info *t = gifc_target_at(k);
         fputs(k ? ",{\"name\":" : "{\"name\":", f);
         report_json_string(f, t->name);
-        fputs(",\"title\":", f);
-        report_json_string(f, t->title);
-        fputs(",\"source\":", f);
-        report_json_string(f, t->source);
-        fputs(",\"checked\":", f);
-        report_json_string(f, t->checked);
+        report_json_str_field(f, "title", t->title);
+        report_json_str_field(f, "source", t->source);
+        report_json_str_field(f, "checked", t->checked);
         fputs(",\"formats\":[", f);
         for (int i = 0; i < t->n_formats; i++) {
             const gifc_target_rules *r = &t->formats[i];
@@ -457,8 +447,7 @@ static char *options_json(const server *s)
                        "\"max_fps\":", i ? "," : "", format_ext(r->format), r->width, r->height,
                     r->exact ? "true" : "false");
             report_json_number(f, r->max_fps);
-            fputs(",\"max_duration\":", f);
-            report_json_number(f, r->max_duration);
+            report_json_num_field(f, "max_duration", r->max_duration);
             fprintf(f, ",\"max_frames\":%" PRId64 ",\"max_bytes\":%" PRIu64 ",\"audio\":%s}",
                     r->max_frames, r->max_bytes, r->audio ? "true" : "false");
         }
