@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *out = NULL;
     size_t n = 0;
     gifc_result r;
-    memset(&r, 0, sizeof r);
+    gifc_result_init(&r);
     e = gifc_convert_memory(ctx, data + 1, size - 1, &out, &n, &r);
     check_result(e, ctx, &o, out, n, &r);
     gifc_free(out);

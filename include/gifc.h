@@ -9,6 +9,7 @@
  *   gifc_context *ctx = NULL;
  *   if (gifc_context_new(&o, &ctx) != GIFC_OK) ...;
  *   gifc_result r;
+ *   gifc_result_init(&r);
  *   gifc_error e = gifc_convert_file(ctx, "in.mp4", "out.gif", &r);
  *   if (e) fprintf(stderr, "%s\n", gifc_context_message(ctx));
  *   gifc_context_free(&ctx);
@@ -198,12 +199,12 @@ typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP =
 #define GIFC_CAPTION_MIN_PIXELS 10  /* tiny GIFs stay legible */
 #define GIFC_CAPTION_MAX_LINES 3
 
-/* What a conversion produced. The library writes it whole, at its own sizeof: unlike
- * gifc_options it carries no struct_size yet, because every caller today passes an
- * uninitialised one (the API promised nothing else), and reading a size from it would read
- * garbage. Before fields are added here, a gifc_result_init() setting a struct_size must
- * come first (the same pattern as gifc_options_init), with a soversion bump. */
+/* What a conversion produced. Call gifc_result_init() on it first: the library then writes
+ * only struct_size bytes, so fields can be added at the end and a program built against an
+ * older header keeps working. A struct_size of 0 (a zeroed struct) means this header's
+ * sizeof. */
 typedef struct gifc_result {
+    size_t struct_size;    /* set by gifc_result_init */
     gifc_format format;
     int width, height;
     int64_t frames;        /* frames in the output (after merging identical ones) */
@@ -227,6 +228,11 @@ typedef struct gifc_result {
                               fps, measured on sampled frames (GIF); < 0 when not measured */
     int64_t bitrate;       /* MP4 video bits/s of a two-pass budget encode; 0 = CRF */
 } gifc_result;
+
+static inline void gifc_result_init(gifc_result *r)
+{
+    *r = (gifc_result){ .struct_size = sizeof *r, .ssim = -1 };
+}
 
 typedef struct gifc_context gifc_context;
 

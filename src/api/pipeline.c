@@ -185,11 +185,22 @@ static gifc_error convert_to_budget(const job *j, source *src, const source_info
     return GIFC_OK;
 }
 
+/* The result is built whole, then the caller gets the struct_size bytes it knows of. */
 static gifc_error convert(const job *j, gifc_result *res)
 {
+    gifc_result full;
+    gifc_result_init(&full);
     int old = pool_omp_limit(1);
-    gifc_error r = convert_limited(j, res);
+    gifc_error r = convert_limited(j, &full);
     pool_omp_limit(old);
+    if (res) {
+        size_t n = res->struct_size;
+        if (n == 0 || n > sizeof full) n = sizeof full;
+        if (n >= sizeof full.struct_size) {
+            full.struct_size = n;
+            memcpy(res, &full, n);
+        }
+    }
     return r;
 }
 

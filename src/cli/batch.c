@@ -282,6 +282,7 @@ static void convert_item(batch_run_state *r, batch_item *it)
         return;
     }
     double t0 = cli_clock();
+    gifc_result_init(&it->result);
     gifc_error ge = gifc_context_new(&o, &ctx);
     if (ge == GIFC_OK) ge = gifc_convert_file(ctx, it->in_path, it->out_path, &it->result);
     it->elapsed = cli_clock() - t0;

@@ -389,6 +389,7 @@ static void init_state(run_state *st, const cli_prefs *p)
     st->in_name = p->input;
     st->out_name = strcmp(p->output, "-") == 0 ? "stdout" : p->output;
     progress_init(&st->bar, !p->quiet && !p->json && isatty(STDERR_FILENO));
+    gifc_result_init(&st->result);
 }
 
 static int run(const cli_prefs *p)

@@ -282,7 +282,7 @@ static void run_job(server *s, job *j)
 {
     gifc_context *ctx = NULL;
     gifc_result res;
-    memset(&res, 0, sizeof res);
+    gifc_result_init(&res);
     gifc_options o = j->opts; /* read only by this thread from now on */
     o.progress = on_progress;
     o.progress_user = j;

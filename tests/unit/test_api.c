@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include <gifc.h>
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ static void test_memory(const char *fixtures)
     uint8_t *out = NULL;
     size_t out_n = 0;
     gifc_result r;
+    gifc_result_init(&r);
     gifc_error e = gifc_convert_memory(ctx, in, n, &out, &out_n, &r);
     CHECK(e == GIFC_OK, "memory to GIF: %s", gifc_context_message(ctx));
     CHECK(out && out_n > 6 && !memcmp(out, "GIF89a", 6), "not a GIF");
@@ -151,6 +153,7 @@ static void test_limits_and_edits(const char *fixtures)
     uint8_t *out = NULL;
     size_t out_n = 0;
     gifc_result r;
+    gifc_result_init(&r);
     CHECK(gifc_context_new(&o, &ctx) == GIFC_OK, "context");
     gifc_error e = gifc_convert_memory(ctx, in, n, &out, &out_n, &r);
     CHECK(e == GIFC_ERR_LIMIT && out == NULL, "max_frames 5 gave %d", e);
@@ -170,6 +173,21 @@ static void test_limits_and_edits(const char *fixtures)
     CHECK(r.width == r.height, "aspect 1:1 gave %dx%d", r.width, r.height);
     /* 2 s at 10 fps: 20 frames, bounced without repeating the turns: 38 */
     CHECK(r.frames >= 36 && r.frames <= 38, "bounce gave %lld frames", (long long)r.frames);
+    gifc_free(out);
+    /* A caller built against an older, shorter gifc_result: nothing past its struct_size is
+     * written (the guard bytes stay as they were). */
+    struct { gifc_result r; unsigned char guard[16]; } old;
+    memset(&old, 0x5a, sizeof old);
+    size_t short_size = offsetof(gifc_result, duration);
+    old.r.struct_size = short_size;
+    e = gifc_convert_memory(ctx, in, n, &out, &out_n, &old.r);
+    CHECK(e == GIFC_OK && old.r.width == r.width && old.r.frames == r.frames,
+          "short result: %d %dx%d", e, old.r.width, old.r.height);
+    const unsigned char *tail = (const unsigned char *)&old.r + short_size;
+    size_t untouched = 0;
+    while (short_size + untouched < sizeof old && tail[untouched] == 0x5a) untouched++;
+    CHECK(short_size + untouched == sizeof old, "written past struct_size at +%zu", untouched);
+    CHECK(old.r.struct_size == short_size, "struct_size became %zu", old.r.struct_size);
     gifc_free(out);
     gifc_context_free(&ctx);
     o.smooth_loop = 0.5; /* with bounce still set */

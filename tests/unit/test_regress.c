@@ -134,6 +134,7 @@ static void test_junk_aspect(void)
 {
     bytes png = make_png(8, 8, 0x3b010000, 1);
     gifc_result r;
+    gifc_result_init(&r);
     char msg[512];
     gifc_error e = convert(&png, GIFC_FORMAT_GIF, 0, &r, msg, sizeof msg);
     CHECK(e == GIFC_OK, "junk aspect: error %d (%s)", (int)e, msg);
@@ -153,6 +154,7 @@ static void test_junk_aspect(void)
 static void test_too_large(void)
 {
     gifc_result r;
+    gifc_result_init(&r);
     char msg[512];
     bytes png = make_png(70000, 1, 0, 0); /* GIF at its own size: 70000 > 65535 */
     gifc_error e = convert(&png, GIFC_FORMAT_GIF, 0, &r, msg, sizeof msg);
@@ -184,6 +186,7 @@ static void test_webp_huge_canvas(const char *fixtures)
     if (webp.n <= 30) return;
     memcpy(webp.p + 24, "\x7f\x00\xc8", 3); /* canvas width - 1, 24 bits little-endian */
     gifc_result r;
+    gifc_result_init(&r);
     char msg[512];
     gifc_error e = convert(&webp, GIFC_FORMAT_GIF, 64, &r, msg, sizeof msg);
     CHECK(e == GIFC_ERR_UNSUPPORTED && strstr(msg, "13107328x96"),

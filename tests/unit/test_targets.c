@@ -38,7 +38,7 @@ static void each_target(void)
 
             /* A result meeting every rule passes; each rule broken alone fails. */
             gifc_result res;
-            memset(&res, 0, sizeof res);
+            gifc_result_init(&res);
             res.format = r->format;
             res.width = r->width ? r->width : 320;
             res.height = r->height ? r->height : 240;
