@@ -192,7 +192,21 @@ typedef struct gifc_options {
                               GIFC_ERR_INVALID_ARG */
     int lossless;          /* WebP: every frame lossless; 0: lossy, each frame also tried
                               lossless and kept so where that is smaller (flat art) */
+    int fill;              /* gifc_fill: how the picture fills a width x height box given
+                              both; GIFC_FILL_NONE (fit inside, never upscaled) */
 } gifc_options;
+
+/* gifc_options.fill, for stickers and other fixed sizes. PAD and CROP make the output
+ * exactly width x height: the picture is fitted (upscaled when smaller) and the rest of the
+ * box is transparent (PAD; MP4 shows it on the background colour) or the picture is cut
+ * to the box's aspect around its centre (CROP). FIT scales the picture, up if need be,
+ * until one side touches the box. Done after crop and aspect. */
+typedef enum gifc_fill {
+    GIFC_FILL_NONE = 0,
+    GIFC_FILL_PAD,
+    GIFC_FILL_CROP,
+    GIFC_FILL_FIT
+} gifc_fill;
 
 typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP = 1 } gifc_caption_position;
 #define GIFC_CAPTION_DEFAULT_SIZE 8.0
@@ -373,6 +387,33 @@ GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *i
 
 GIFC_API void gifc_free(void *p);
 
+/* What a conversion would produce, predicted without writing anything (gifc --estimate,
+ * the web page's live estimate). Set struct_size = sizeof(gifc_estimate) before the call:
+ * the library writes only that many bytes, so fields can be added at the end. */
+typedef struct gifc_estimate {
+    size_t struct_size;
+    gifc_format format;    /* the format that would be written */
+    int width, height;     /* the output's size */
+    double seconds;        /* the output's duration (0 when the source's is unknown) */
+    uint64_t bytes;        /* predicted bytes; with max_size, at most max_size */
+    uint64_t plain_bytes;  /* predicted bytes of the asked settings, before any budget */
+    double ssim;           /* GIF: predicted SSIM against the source (sampled frames); < 0
+                              when not predicted (other formats, and a clip encoded whole) */
+    int sampled;           /* 1: extrapolated from encoded samples; 0: the clip was short
+                              (at most 150 frames) or time-edited and was encoded whole, in
+                              memory: exact bytes, at the cost of a conversion */
+    int over_budget;       /* with max_size: the asked settings do not fit, a search would
+                              run (bytes is then max_size) */
+} gifc_estimate;
+
+/* Predicts the conversion of in_path with ctx's options through the real encoders: GIF
+ * encodes sample chunks of the decoded frames (the size budget's own predictor); MP4,
+ * WebP, APNG and WebM encode short segments at three places of the clip, each at two
+ * lengths, and extrapolate bytes per second plus the fixed cost of a file. out_path (may
+ * be NULL) only chooses the format when opts.format is AUTO. Nothing is written. */
+GIFC_API gifc_error gifc_estimate_file(gifc_context *ctx, const char *in_path,
+                                       const char *out_path, gifc_estimate *est);
+
 /* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm); AUTO when
  * unknown. */
 GIFC_API gifc_format gifc_format_from_path(const char *path);
@@ -410,7 +451,9 @@ GIFC_API int gifc_version_number(void);
 typedef struct gifc_target_rules {
     gifc_format format;
     int width, height;     /* the picture must fit this box (px) */
-    int exact;             /* ... and fill it exactly (stickers) */
+    int exact;             /* 1: ... and fill it exactly (stickers: GIFC_FILL_PAD unless
+                              asked otherwise); 2: with one side exactly on the box's
+                              (GIFC_FILL_FIT) */
     double max_fps;        /* frames per second */
     double max_duration;   /* seconds; a longer source is cut from start */
     int64_t max_frames;    /* frames in the output */
@@ -441,7 +484,9 @@ GIFC_API const gifc_target_rules *gifc_target_rules_for(const gifc_target_info *
 /* Applies target t to *opts: the format (AUTO becomes the target's default), the size box,
  * fps and duration caps and the byte budget fill the fields left at their "default" value
  * (0 / AUTO); a field the caller set is kept when it keeps to the rule (a smaller box or
- * budget, a shorter duration) and refused otherwise. Returns GIFC_OK, or
+ * budget, a shorter duration) and refused otherwise. An exact-size target (stickers) also
+ * sets fill when it is GIFC_FILL_NONE: PAD for an exact box, FIT for "one side exactly";
+ * set it to CROP first to cut instead of padding. Returns GIFC_OK, or
  * GIFC_ERR_INVALID_ARG with why (when not NULL, n > 0) a one-line reason naming the option
  * field and the rule: "width 200 breaks discord-emoji's rule: at most 128x128 px".
  * *opts is unchanged on failure. */

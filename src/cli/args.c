@@ -107,7 +107,7 @@ char *cli_default_output(const char *input, gifc_format f)
 /* The CLI's own options (getopt values). Library options get OPT_TABLE + their index in
  * the option table (gifc_option_at). */
 enum { OPT_TO = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST, OPT_JSON, OPT_VERSION,
-       OPT_END, OPT_FOR, OPT_TABLE = 1024 };
+       OPT_END, OPT_FOR, OPT_ESTIMATE, OPT_TABLE = 1024 };
 
 static const struct option cli_opts[] = {
     { "output", required_argument, NULL, 'o' },
@@ -123,6 +123,7 @@ static const struct option cli_opts[] = {
     { "end", required_argument, NULL, OPT_END },
     { "for", required_argument, NULL, OPT_FOR },
     { "json", no_argument, NULL, OPT_JSON },
+    { "estimate", no_argument, NULL, OPT_ESTIMATE },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -300,6 +301,8 @@ static int apply_target(parser *a)
     if (!p->target) return 0;
     double asked = p->opts.duration;
     p->opts.format = p->format;
+    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w && !cli_given(p, "fill"))
+        p->opts.fill = p->opts.aspect_pad ? GIFC_FILL_PAD : GIFC_FILL_CROP;
     if (gifc_target_apply(p->target, &p->opts, why, sizeof why) != GIFC_OK)
         return fail(a, "--for %s: %s", p->target->name, why);
     p->format = p->opts.format;
@@ -315,6 +318,7 @@ static int take_option(parser *a, int val, const char *arg)
     case 'q': p->quiet = 1; return 0;
     case 'v': p->verbose++; return 0;
     case OPT_JSON: p->json = 1; return 0;
+    case OPT_ESTIMATE: p->estimate = 1; return 0;
     case OPT_END: return get_end(a, arg);
     case OPT_FOR: return get_target(a, arg);
     default: break;
@@ -363,7 +367,8 @@ static int take_positionals(parser *a, int n, char **args)
 static int resolve_edits(parser *a)
 {
     cli_prefs *p = a->p;
-    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w)
+    /* With --for a sticker, --aspect-fit alone says how the picture fills the exact size. */
+    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w && !p->target)
         return fail(a, "--aspect-fit needs --aspect W:H (the aspect to fit)");
     if (p->opts.smooth_loop > 0 && p->opts.bounce)
         return fail(a, "--smooth-loop and --bounce: a bounce already loops without a jump");
@@ -522,6 +527,7 @@ static int resolve_batch(parser *a, int n, char **args)
     if (n == 0) return fail(a, "missing INPUT (usage: gifc [options] DIR|FILE... -o OUTDIR)");
     if (!p->output) return fail(a, "converting a folder or several files needs -o OUTDIR");
     if (!p->output[0]) return fail(a, "-o/--output: the path is empty");
+    if (p->estimate) return fail(a, "--estimate takes one INPUT, not a batch");
     if (strcmp(p->output, "-") == 0)
         return fail(a, "-o -: standard output takes one file, not a batch");
     for (int i = 0; i < n; i++) {
@@ -529,7 +535,8 @@ static int resolve_batch(parser *a, int n, char **args)
         if (strcmp(args[i], "-") == 0)
             return fail(a, "INPUT '-' (standard input) cannot be part of a batch");
     }
-    if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;
+    /* --for decides the format itself (apply_target, next) */
+    if (p->format == GIFC_FORMAT_AUTO && !p->target) p->format = GIFC_FORMAT_GIF;
     p->batch = 1;
     p->inputs = args;
     p->n_inputs = n;

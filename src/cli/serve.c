@@ -444,8 +444,9 @@ static char *options_json(const server *s)
         for (int i = 0; i < t->n_formats; i++) {
             const gifc_target_rules *r = &t->formats[i];
             fprintf(f, "%s{\"format\":\"%s\",\"width\":%d,\"height\":%d,\"exact\":%s,"
-                       "\"max_fps\":", i ? "," : "", format_ext(r->format), r->width, r->height,
-                    r->exact ? "true" : "false");
+                       "\"one_side\":%s,\"max_fps\":", i ? "," : "", format_ext(r->format),
+                    r->width, r->height, r->exact == 1 ? "true" : "false",
+                    r->exact == 2 ? "true" : "false");
             report_json_number(f, r->max_fps);
             report_json_num_field(f, "max_duration", r->max_duration);
             fprintf(f, ",\"max_frames\":%" PRId64 ",\"max_bytes\":%" PRIu64 ",\"audio\":%s}",
