@@ -62,6 +62,7 @@ typedef struct job {
     char in_path[4096], out_path[4096];
     int have_in, have_out;
     const gifc_target_info *target; /* for=NAME (--for), NULL when none */
+    int estimate_only;   /* estimate=1: predict the size (gifc --estimate), write nothing */
     char target_why[300];           /* after the conversion: a rule it breaks, "" when none */
     char *result_json;   /* the --json report object (malloc'd) */
     char error[600];
@@ -289,11 +290,13 @@ static void run_job(server *s, job *j)
     o.overwrite = 1;
     double t0 = cli_clock();
     gifc_error e = gifc_context_new(&o, &ctx);
-    if (e == GIFC_OK) e = gifc_convert_file(ctx, j->in_path, j->out_path, &res);
+    gifc_estimate est = { .struct_size = sizeof est };
+    if (e == GIFC_OK && j->estimate_only) e = gifc_estimate_file(ctx, j->in_path, j->out_path, &est);
+    else if (e == GIFC_OK) e = gifc_convert_file(ctx, j->in_path, j->out_path, &res);
     char msg[600] = "";
     char twhy[300] = "";
     char *json = NULL;
-    if (e == GIFC_OK && j->target) { /* the result against the target's rules, for the page */
+    if (e == GIFC_OK && j->target && !j->estimate_only) { /* the result against the target's rules */
         if (gifc_target_check(j->target, &res, twhy, sizeof twhy) == GIFC_OK) twhy[0] = '\0';
         else if (!twhy[0]) snprintf(twhy, sizeof twhy, "breaks %s's rules", j->target->name);
     }
@@ -311,11 +314,13 @@ static void run_job(server *s, job *j)
             snprintf(msg, sizeof msg, "%s", why);
     } else {
         char out_name[128];
-        snprintf(out_name, sizeof out_name, "%s.%s", j->name, format_ext(res.format));
+        snprintf(out_name, sizeof out_name, "%s.%s", j->name,
+                 format_ext(j->estimate_only ? est.format : res.format));
         membuf m;
         if (mb_open(&m)) {
             run_report rep = { j->name, out_name, &res, &o, cli_clock() - t0, NULL, NULL };
-            report_json(m.f, &rep);
+            if (j->estimate_only) report_estimate(m.f, 1, j->name, out_name, &est, rep.elapsed);
+            else report_json(m.f, &rep);
             json = mb_close(&m);
             if (json) {
                 size_t n = strlen(json);
@@ -331,7 +336,7 @@ static void run_job(server *s, job *j)
     if (e == GIFC_OK && json) {
         j->state = JOB_DONE;
         atomic_store(&j->progress, 1.0);
-        j->have_out = 1;
+        j->have_out = !j->estimate_only;
         j->result_json = json;
         snprintf(j->target_why, sizeof j->target_why, "%s", twhy);
     } else {
@@ -511,9 +516,11 @@ static enum MHD_Result get_output(server *s, struct MHD_Connection *c, unsigned 
         pthread_mutex_unlock(&s->lock);
         return send_error(c, MHD_HTTP_NOT_FOUND, "no such job");
     }
-    if (j->state != JOB_DONE) {
+    if (j->state != JOB_DONE || !j->have_out) {
         pthread_mutex_unlock(&s->lock);
-        return send_error(c, MHD_HTTP_CONFLICT, "the job has no output (not done)");
+        return send_error(c, MHD_HTTP_CONFLICT, j->estimate_only
+                              ? "an estimate job has no output file"
+                              : "the job has no output (not done)");
     }
     /* Opened under the lock: a DELETE meanwhile unlinks the name, the open file stays. */
     int fd = open(j->out_path, O_RDONLY | O_CLOEXEC);
@@ -587,6 +594,10 @@ static enum MHD_Result scan_option(void *cls, enum MHD_ValueKind kind, const cha
     }
     if (strcmp(key, "name") == 0) {
         safe_name(sc->j->name, sizeof sc->j->name, value, sc->j->id);
+        return MHD_YES;
+    }
+    if (strcmp(key, "estimate") == 0) { /* a job that predicts the size: the live estimate */
+        sc->j->estimate_only = !value || !*value || strcmp(value, "0") != 0;
         return MHD_YES;
     }
     const gifc_option_info *i = gifc_option_find(key);

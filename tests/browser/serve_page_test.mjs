@@ -3,7 +3,8 @@
 // `gifc serve` (TMPDIR: a fresh folder), opens its address, drops a fixture on the drop
 // zone (a DataTransfer drop event, as a file manager's drag makes), picks a target
 // (discord-emoji; without targets in the build, a format and a max size), draws a crop on
-// the preview with the mouse and moves it with the keyboard, converts, waits for the result, downloads it and checks it meets the budget and is
+// the preview with the mouse and moves it with the keyboard, waits for the card's live
+// size estimate, converts, waits for the result, downloads it and checks it meets the budget and is
 // a GIF; saves a screenshot (its path is printed into the test log); stops the server with
 // SIGTERM and checks no file is left.
 //   node serve_page_test.mjs GIFC FIXTURES SCREENSHOT.png
@@ -122,6 +123,12 @@ try {
     await page.fill('#opt-max-size', '100K');
     await page.fill('#opt-width', '320');
   }
+  // The live estimate on the card (a server-side --estimate) for these settings and crop.
+  await page.waitForFunction(() => /Estimated: about/.test(document.querySelector('.card .card-estimate').textContent),
+                             null, { timeout: 120000 });
+  const estText = await page.textContent('.card .card-estimate');
+  const estBytes = +(await page.getAttribute('.card .card-estimate', 'data-bytes'));
+  console.log('card estimate: ' + estText);
   // Keyboard: the Convert button is reached and pressed without the mouse.
   await page.locator('.card button', { hasText: /^Convert$/ }).focus();
   await page.keyboard.press('Enter');
@@ -140,6 +147,8 @@ try {
   if (out.length > budget) fail('the download is ' + out.length + ' bytes, over the budget ' + budget);
   const w = out.readUInt16LE(6), h = out.readUInt16LE(8);
   if (w > maxWidth || h > maxWidth) fail('the GIF is ' + w + 'x' + h + ', over ' + maxWidth);
+  if (!(Math.abs(estBytes - out.length) <= 0.15 * out.length))
+    fail('the estimate ' + estBytes + ' is not within 15% of the ' + out.length + ' bytes made');
   if (Math.abs(w / h - cw / ch) > 0.06 * (cw / ch))
     fail('the GIF is ' + w + 'x' + h + ', not the crop\'s ' + cw + 'x' + ch + ' aspect');
   if (targets.includes('discord-emoji') && !facts.includes('meets discord-emoji'))

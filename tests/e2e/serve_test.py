@@ -305,6 +305,25 @@ class ServeTest(unittest.TestCase):
                 self.assertEqual(data[8:12], magic)
         self.assert_clean_stop(s)
 
+    def test_estimate_job(self):
+        # estimate=1: the size predicted (gifc --estimate), no file; the page's live estimate.
+        s = self.srv
+        st, j = s.submit(fixture(CLIP), 'estimate=1&format=webp&width=160&name=clip')
+        self.assertEqual(st, 201, j)
+        done = s.wait(j['id'])
+        self.assertEqual(done['state'], 'done', done)
+        est = done['result']
+        self.assertEqual((est['format'], est['width']), ('webp', 160))
+        st, _, _ = s.request('GET', '/api/jobs/%d/output' % j['id'])
+        self.assertEqual(st, 409)
+        self.assertEqual([n for n in os.listdir(s.folder()) if n.endswith('.webp')], [])
+        # The real conversion lands within the issue's 15% of the estimate.
+        st, j = s.submit(fixture(CLIP), 'format=webp&width=160&name=clip')
+        done = s.wait(j['id'])
+        real = done['result']['bytes']
+        self.assertLessEqual(abs(est['estimated_bytes'] - real), 0.15 * real, (est, real))
+        self.assert_clean_stop(s)
+
     def test_junk_is_a_failed_job_not_a_dead_server(self):
         s = self.srv
         for body in (b'this is not a video\n' * 50, b'', fixture('bad_truncated.mp4')):
