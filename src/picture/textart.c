@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* Chroma spread (BT.601 Cb or Cr, 8-bit units) above which a 2x2 block's colours visibly
- * bleed into each other when averaged: green text on black spans about 110. */
+ * bleed into each other when averaged: green text on black spans about 90 in Cr. */
 #define SPLIT_SPREAD 40
 /* Thresholds measured on the corpus animations (README, "Coloured text in MP4"). */
 #define FLAT_MIN_PM 600
