@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# quality.sh SOURCE OUTPUT FPS WIDTH -> "ssim=<All> psnr=<avg>"
-# Both sides resampled to one constant-fps timeline at the output's size (lanczos) and
+# quality.sh SOURCE OUTPUT FPS [SIZE] -> "ssim=<All> psnr=<avg>"
+# Both sides resampled to one constant-fps timeline at the output's size (lanczos; SIZE
+# "src" compares at the source's size instead, WxH at that size: an MP4 that was enlarged
+# before 4:2:0 is judged at the picture it stands for) and
 # compared frame by frame with ffmpeg's ssim/psnr filters, in RGB (All = mean of R, G, B).
 # Matrix-correct: each side goes to RGB through its OWN tagged matrix and range (untagged:
 # BT.709 from 720 lines up, BT.601 below, as players and gifc assume). A PQ or HLG side is
@@ -10,9 +12,12 @@
 # default BT.601 conversion whatever the tags: an RGB copy of a BT.709 HD clip scores
 # 0.996 there; here it scores >= 0.999.
 set -euo pipefail
-src=$1 out=$2 fps=$3
+src=$1 out=$2 fps=$3 size=${4:-}
+at=$out
+[ "$size" = src ] && at=$src
 read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height \
-  -of csv=p=0 "$out" | tr ',' ' ')
+  -of csv=p=0 "$at" | tr ',' ' ')
+[[ $size == *x* ]] && { w=${size%x*}; h=${size#*x}; }
 
 # to_rgb FILE: the filter chain that takes FILE's pictures to full-range RGB (gbrp).
 to_rgb() {

@@ -16,6 +16,7 @@
 #include "encode/sink.h"
 #include "decode/source.h"
 #include "api/estimate.h"
+#include "picture/textart.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -130,6 +131,40 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
 
 static gifc_error convert_limited(const job *j, gifc_result *res);
 
+/* Frames read to decide on doubling: a terminal recording's first seconds show its colours,
+ * and a GIF's frames decode in about a millisecond each. */
+#define TEXTART_PROBE_FRAMES 48
+
+/* An MP4 of text or flat art is doubled when 4:2:0 would smear its colours (plan_double).
+ * The first frames are read at the source's size from a second reader (a source is read
+ * once per pass, and this pass must not count against the conversion's). */
+static gifc_error maybe_double(const job *j, const source_info *si, plan *p, gerr *e)
+{
+    gifc_context *ctx = j->ctx;
+    if (!plan_may_double(&ctx->opts, si, p)) return GIFC_OK;
+    source_limits lim;
+    limits_from_options(&lim, &ctx->opts);
+    source *s = NULL;
+    gframe f = { 0 };
+    textart_stats st = { 0 };
+    int got = 1;
+    if (!source_open(&s, j->in_path, j->in_mem, j->in_size, ctx->opts.threads, &lim, e) &&
+        !source_set_geometry(s, &ctx->opts, e) &&
+        !source_start(s, si->width, si->height, &p->timing, e))
+        for (int n = 0; got && n < TEXTART_PROBE_FRAMES; n++)
+            if (!source_next(s, &f, &got, e) && got) textart_add(&st, &f);
+    gframe_free(&f);
+    source_free(&s);
+    if (e->code) return e->code;
+    int flat, split;
+    textart_shares(&st, &flat, &split);
+    int pays = textart_pays(&st);
+    if (pays) plan_double(p, si);
+    ctx_log(ctx, GIFC_LOG_INFO, "chroma: %d/1000 flat pixels, %d/1000 blocks 4:2:0 would "
+            "blur: %s", flat, split, pays ? "text art, drawn at twice its size" : "kept as is");
+    return GIFC_OK;
+}
+
 /* The encoders' final flush (x264's look-ahead: seconds at large sizes) calls no progress;
  * an abort asked meanwhile must still win over the commit. */
 static gifc_error last_progress(const gifc_context *ctx, const gifc_result *res, gerr *e)
@@ -224,6 +259,7 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
         goto fail;
     const source_info *si = source_get_info(src);
     plan_make(&ctx->opts, si, j->out_path, &p);
+    if (maybe_double(j, si, &p, e)) goto fail;
     ctx_log(ctx, GIFC_LOG_INFO, "input %s %dx%d %.2f s %.3f fps; output %s %dx%d fps %g",
             si->format, si->width, si->height, si->duration, si->fps,
             plan_format_label(p.format), p.w, p.h, p.timing.fps);

@@ -22,6 +22,7 @@ typedef struct plan {
     double dither;
     /* MP4 */
     int crf;
+    int doubled;          /* text art drawn at twice its size (plan_double) */
     int64_t bitrate;      /* bits/s; 0: CRF mode */
     int pass;             /* 0 single, 1 / 2: two-pass x264 */
     const char *stats_path;
@@ -48,4 +49,11 @@ gifc_format plan_format_from_path(const char *path);
 /* "GIF", "MP4", "WebP": the format's name in messages. */
 const char *plan_format_label(gifc_format f);
 void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p);
+/* Whether an MP4 of this animation may be doubled: at its own size (no width, height or
+ * size budget asked, not reduced to fit the box). */
+int plan_may_double(const gifc_options *o, const source_info *si, const plan *p);
+/* MP4 of text or flat art (textart.h): twice the source's size, every pixel copied to a
+ * 2x2 block, so that 4:2:0 keeps one chroma sample per source pixel; a higher CRF pays
+ * for the four times as many pixels. */
+void plan_double(plan *p, const source_info *si);
 #endif

@@ -258,6 +258,11 @@ class Corpus(unittest.TestCase):
             def check(src, j):
                 ew, eh, tol = src.expected(j.fmt)
                 w, h = j.info['width'], j.info['height']
+                # An MP4 of coloured text art at its own size is doubled (README, Colour):
+                # thefuck and the beach ball are (gifc -v says which and why).
+                if (j.fmt == 'mp4' and src.animation and (w, h) == (2 * src.width, 2 * src.height)
+                        and abs(ew - src.width) <= tol and abs(eh - src.height) <= tol):
+                    ew, eh = w, h
                 self.assertLessEqual(abs(w - ew), tol, '%dx%d, expected %.1fx%.1f' % (w, h, ew, eh))
                 self.assertLessEqual(abs(h - eh), tol, '%dx%d, expected %.1fx%.1f' % (w, h, ew, eh))
             self.each(fmt, check)

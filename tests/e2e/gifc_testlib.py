@@ -128,7 +128,7 @@ def alpha_decoder(path):
     return {'vp9': 'libvpx-vp9', 'vp8': 'libvpx'}.get(st.get('codec_name'))
 
 
-def ssim(src, out, fps, start=0.0, duration=None, background=None):
+def ssim(src, out, fps, start=0.0, duration=None, background=None, size=None):
     """SSIM 'All' of out against src the way /work/shared/bench/quality.sh measures it: both
     resampled to one constant fps timeline at out's size (lanczos), yuv444p, ffmpeg's ssim
     filter. An animated WebP source or output (which ffmpeg 5.1 cannot decode) is fed as raw
@@ -136,13 +136,18 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None):
     background (an ffmpeg colour, e.g. 'white'): composite both sides over it first, so
     transparent pixels compare as what a viewer sees (quality.sh drops alpha instead, which
     compares whatever colour transparent pixels happen to carry); VP8 / VP9 alpha sources
-    are then decoded with libvpx to get their alpha plane."""
+    are then decoded with libvpx to get their alpha plane.
+    size (w, h): compare at that size instead of out's (an MP4 gifc doubled for its chroma
+    is judged at the source's size, as the picture it stands for)."""
     if is_webp(out):
         o = probe(out)
         ow, oh = o['width'], o['height']
     else:
         s = ffprobe_json(out, '-select_streams', 'v:0', '-show_entries', 'stream=width,height')
         ow, oh = s['streams'][0]['width'], s['streams'][0]['height']
+    fw, fh = ow, oh  # out's own frame size (raw WebP frames come at it)
+    if size:
+        ow, oh = size
     feeder = out_feeder = None
     cmd = ['ffmpeg', '-hide_banner', '-nostats']
     if start:
@@ -172,7 +177,7 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None):
     if is_webp(out):  # ffmpeg 5.1 cannot decode animated WebP: raw frames through a pipe
         out_feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(out)],
                                       stdout=subprocess.PIPE, pass_fds=())
-        cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', '%dx%d' % (ow, oh),
+        cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', '%dx%d' % (fw, fh),
                 '-framerate', '%g' % fps, '-i', '/dev/fd/%d' % out_feeder.stdout.fileno()]
     else:
         cmd += ['-i', str(out)]
@@ -187,6 +192,41 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None):
                 fd.stdout.close()
                 fd.wait()
     found = re.findall(r'SSIM Y:.* All:([0-9.]+)', p.stderr.decode(errors='replace'))
+    if not found:
+        raise AssertionError('no SSIM for %s vs %s: %s'
+                             % (out, src, p.stderr.decode(errors='replace')[-500:]))
+    return float(found[-1])
+
+
+def _rgb_chain(path):
+    """ffmpeg filters taking path's pictures to RGB (gbrp) through its own tagged matrix and
+    range (untagged: BT.709 from 720 lines up, else BT.601), as bench/quality.sh does."""
+    s = ffprobe_json(path, '-select_streams', 'v:0', '-show_entries',
+                     'stream=pix_fmt,color_space,color_range,height')['streams'][0]
+    pix = s.get('pix_fmt', '')
+    if pix.startswith(('rgb', 'bgr', 'gbr', 'argb', 'abgr', 'pal8', 'gray', 'ya')):
+        return 'format=gbrp'
+    spc = s.get('color_space', '')
+    m = {'bt709': 'bt709', 'smpte170m': 'bt601', 'bt470bg': 'bt601',
+         'bt2020nc': 'bt2020'}.get(spc, 'bt709' if s.get('height', 0) >= 720 else 'bt601')
+    r = 'pc' if s.get('color_range') == 'pc' or pix.startswith('yuvj') else 'tv'
+    return ('scale=in_color_matrix=%s:in_range=%s:flags=accurate_rnd+full_chroma_int,'
+            'format=gbrp' % (m, r))
+
+
+def ssim_rgb(src, out, fps, size):
+    """SSIM 'All' over R, G, B of out against src at size (w, h), each side converted to RGB
+    from its own tags first (bench/quality.sh's yardstick; ssim() compares in BT.601 YUV
+    whatever the tags, which misjudges an MP4 tagged BT.709). Sources ffmpeg decodes."""
+    f = '%g' % fps
+    prep = 'fps=%s,scale=%d:%d:flags=lanczos,format=gbrp,setpts=N/(%s*TB)' % (f, size[0],
+                                                                             size[1], f)
+    graph = '[0:v]%s,%s[r];[1:v]%s,%s[d];[d][r]ssim=shortest=1' % (
+        _rgb_chain(src), prep, _rgb_chain(out), prep)
+    p = subprocess.run(['ffmpeg', '-hide_banner', '-nostats', '-nostdin', '-i', str(src),
+                        '-i', str(out), '-lavfi', graph, '-f', 'null', '-'],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=1800)
+    found = re.findall(r'All:([0-9.]+)', p.stderr.decode(errors='replace'))
     if not found:
         raise AssertionError('no SSIM for %s vs %s: %s'
                              % (out, src, p.stderr.decode(errors='replace')[-500:]))
