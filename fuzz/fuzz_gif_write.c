@@ -6,7 +6,7 @@
  * frame 9 bytes: x, y, w-1, h-1 (each wrapped to fit the canvas), colours-1, transparent
  * index (>= colours: none), disposal (% 4), delay (cs, times 7), lossy level (0 on even
  * bytes, else the byte's value), then its palette (3 bytes a colour) and its indices (a
- * byte each, % colours); missing bytes come from a counter. Checks: giflib reads the file;
+ * byte each, % colours); missing bytes are 0, missing indices come from a counter. Checks: giflib reads the file;
  * the screen, the image count, each image's place and size, delay and disposal are the
  * ones written; at lossy 0, every pixel shows the colour it was given, or is transparent
  * exactly where it was.
@@ -23,9 +23,13 @@
 
 typedef struct input { const uint8_t *p; size_t n, at; unsigned counter; } input;
 
-static uint8_t next(input *in)
+/* Missing bytes are 0 (one colour, exact, no delay: a short input stays cheap), but for
+ * indices, which come from a counter so that the LZW has strings to find. */
+static uint8_t next(input *in) { return in->at < in->n ? in->p[in->at++] : 0; }
+
+static uint8_t next_index(input *in)
 {
-    return in->at < in->n ? in->p[in->at++] : (uint8_t)(in->counter++ * 97 + 13);
+    return in->at < in->n ? in->p[in->at++] : (uint8_t)(in->counter++ * 97 / 61);
 }
 
 typedef struct frame {
@@ -55,7 +59,7 @@ static void make_frame(input *in, frame *fr, int w, int h)
     int lossy = next(in);
     f->lossy = lossy & 1 ? lossy : 0;
     for (int k = 0; k < f->ncolors * 3; k++) fr->palette[k] = next(in);
-    for (int k = 0; k < f->w * f->h; k++) fr->indices[k] = (uint8_t)(next(in) % f->ncolors);
+    for (int k = 0; k < f->w * f->h; k++) fr->indices[k] = (uint8_t)(next_index(in) % f->ncolors);
     f->palette = fr->palette;
     f->indices = fr->indices;
     f->stride = f->w;
