@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds gifc's libFuzzer targets (fuzz/, clang, ASan + UBSan) into ./build-fuzz, makes their
 # seed corpora from fixtures/, and runs each target in turn for a given time: the smoke run
-# in CI (8 s each), and the campaign (`scripts/fuzz.sh SECONDS`, README "Fuzzing").
+# in CI (6 s each), and the campaign (`scripts/fuzz.sh SECONDS`, README "Fuzzing").
 #   bash scripts/fuzz.sh                   every target, 60 s each
 #   bash scripts/fuzz.sh 600 fuzz_mp4      one target for 10 minutes
 #   FUZZ_SEED=1 ...                        fixed libFuzzer -seed (repeatable runs)
