@@ -6,7 +6,8 @@
  * frame 9 bytes: x, y, w-1, h-1 (each wrapped to fit the canvas), colours-1, transparent
  * index (>= colours: none), disposal (% 4), delay (cs, times 7), lossy level (0 on even
  * bytes, else the byte's value), then its palette (3 bytes a colour) and its indices (a
- * byte each, % colours); missing bytes are 0, missing indices come from a counter. Checks: giflib reads the file;
+ * byte each, % colours); missing bytes are 0, missing indices come from a counter.
+ * Checks: giflib reads the file;
  * the screen, the image count, each image's place and size, delay and disposal are the
  * ones written; at lossy 0, every pixel shows the colour it was given, or is transparent
  * exactly where it was.
@@ -109,7 +110,8 @@ static void check(const uint8_t *gifbytes, size_t n, int w, int h, const frame *
     GifFileType *gif = DGifOpen(&r, read_mem, &err);
     if (!gif) fail("giflib cannot open the GIF written", err, 0);
     if (DGifSlurp(gif) != GIF_OK) fail("giflib cannot read the GIF written", gif->Error, 0);
-    if (gif->SWidth != w || gif->SHeight != h) fail("screen size changed", gif->SWidth, gif->SHeight);
+    if (gif->SWidth != w || gif->SHeight != h)
+        fail("screen size changed", gif->SWidth, gif->SHeight);
     if (gif->ImageCount != count) fail("image count changed", gif->ImageCount, count);
     for (int i = 0; i < count; i++) compare(gif, i, &fr[i].f);
     DGifCloseFile(gif, &err);
@@ -140,7 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gifw_free(&g);
     long pos = ftell(fp);
     fclose(fp);
-    if (frames != count || pos < 0 || (uint64_t)pos != bytes) fail("frames or bytes miscounted", (long)frames, pos);
+    if (frames != count || pos < 0 || (uint64_t)pos != bytes)
+        fail("frames or bytes miscounted", (long)frames, pos);
     check(out, bytes, w, h, fr, count);
     return 0;
 }

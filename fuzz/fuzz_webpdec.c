@@ -43,10 +43,10 @@ static void check_frames(webpdec *d, const source_info *info)
         if (pts_ms != end_ms) fail("frame does not start where the last one ended", pts, end_ms);
         if (dur_ms <= 0) fail("frame without a duration", dur, (double)n);
         end_ms = pts_ms + dur_ms;
-        /* Touch every byte: a canvas shorter than it claims is an ASan report. */
-        uint8_t sum = 0;
-        for (int i = 0; i < f->width * f->height * 4; i++) sum ^= f->data[0][i];
-        (void)sum;
+        /* The whole canvas copied: one shorter than it claims is an ASan report (memcpy is
+         * checked in one go; a byte loop under instrumentation was most of a run's time). */
+        static uint8_t scratch[MAX_PIXELS * 4];
+        memcpy(scratch, f->data[0], (size_t)f->width * f->height * 4);
     }
 }
 

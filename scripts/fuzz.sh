@@ -26,7 +26,8 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 all=(fuzz_gif fuzz_apng fuzz_webp fuzz_mp4 fuzz_mkv fuzz_cli_args fuzz_lzw fuzz_remap
-     fuzz_caption fuzz_timeline fuzz_gif_read fuzz_webpdec fuzz_fcache fuzz_http fuzz_gif_write)
+     fuzz_caption fuzz_timeline fuzz_gif_read fuzz_webpdec fuzz_fcache fuzz_http fuzz_gif_write
+     fuzz_webp_write)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -163,7 +164,7 @@ make_file_seeds() {
   done < fuzz/http_seeds.txt
 }
 
-# The frame cache and the GIF writer: a few header bytes, then a fixture's bytes as the
+# The frame cache and the writers: a few header bytes, then a fixture's bytes as the
 # operations and pixels (fcache), or as the frames' fields, palettes and indices (a GIF's
 # colour table is a real palette; its LZW data, noise).
 make_writer_seeds() {
@@ -178,6 +179,19 @@ make_writer_seeds() {
   for f in fixtures/*.gif fixtures/*.apng; do
     for hdr in '\x1f\x1f\x00\x03' '\x0f\x07\xff\x07' '\x1f\x11\x02\x00'; do
       { printf '%b' "$hdr"; head -c 8000 "$f"; } > "$d/fuzz_gif_write/$((i++))"
+    done
+  done
+  # WebP writer: 16x16, 4 frames, lossless / lossy / mixed and fast, each frame a duration
+  # byte and a fixture's picture in RGBA (ffmpeg), 1024 bytes.
+  i=0
+  local rgba=$build/small/frames.rgba k mode
+  for f in fixtures/*.gif fixtures/*.apng fixtures/*.mp4 fixtures/*.webm; do
+    ffmpeg -nostdin -v error -y -i "$f" -frames:v 4 -vf scale=16:16 -f rawvideo -pix_fmt rgba \
+      "$rgba" 2>/dev/null || continue
+    for mode in '\x01' '\x50' '\x06'; do
+      { printf '\x0f\x0f\x03%b' "$mode"
+        for k in 0 1 2 3; do printf '\x04'; tail -c +$((k * 1024 + 1)) "$rgba" | head -c 1024; done
+      } > "$d/fuzz_webp_write/$((i++))"
     done
   done
 }
