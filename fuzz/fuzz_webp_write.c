@@ -7,7 +7,8 @@
  * included) and its RGBA pixels (missing bytes are 0, so short inputs repeat frames, which
  * the encoder merges). Checks: the canvas size; at most the frames pushed; every frame's end
  * is one of the timeline's rounded boundaries (webpw.h: each frame at least 1 ms, no
- * drift), the last one the clip's end; lossless, every frame the encoder kept shows the
+ * drift), the last one the clip's end (unless libwebp made the one frame left a still
+ * image, which has no duration); lossless, every frame the encoder kept shows the
  * pixels pushed (alpha exact, colour exact where alpha is not 0).
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "webp/webpw.h"
@@ -63,11 +64,16 @@ static void check(const uint8_t *bytes, size_t n, const clip *c)
     if ((int)ai.canvas_width != c->w || (int)ai.canvas_height != c->h)
         fail("canvas size changed", ai.canvas_width, ai.canvas_height);
     if (ai.frame_count < 1 || (int)ai.frame_count > c->n) fail("frame count", ai.frame_count, c->n);
+    /* One frame left (a one-frame clip, or identical frames merged): libwebp may write a
+     * still image, smaller, with no duration; it stands for the clip's last frame. */
+    const WebPDemuxer *dmx = WebPAnimDecoderGetDemuxer(dec);
+    int still = !(WebPDemuxGetI(dmx, WEBP_FF_FORMAT_FLAGS) & ANIMATION_FLAG);
+    if (still && ai.frame_count != 1) fail("a still image of several frames", ai.frame_count, 0);
     int got = 0, ts = 0, prev = -1;
     while (WebPAnimDecoderHasMoreFrames(dec)) {
         uint8_t *canvas;
         if (!WebPAnimDecoderGetNext(dec, &canvas, &ts)) fail("frame cannot be decoded", got, 0);
-        int i = frame_ending(c, ts);
+        int i = still ? c->n - 1 : frame_ending(c, ts);
         if (i <= prev) fail("a frame ends off the timeline", got, ts);
         if (c->lossless) compare_pixels(c, i, canvas);
         prev = i;
