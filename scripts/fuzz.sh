@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds gifc's libFuzzer targets (fuzz/, clang, ASan + UBSan) into ./build-fuzz, makes their
 # seed corpora from fixtures/, and runs each target in turn for a given time: the smoke run
-# in CI (8 s each), and the campaign (`scripts/fuzz.sh SECONDS`, README "Fuzzing").
+# in CI (6 s each), and the campaign (`scripts/fuzz.sh SECONDS`, README "Fuzzing").
 #   bash scripts/fuzz.sh                   every target, 60 s each
 #   bash scripts/fuzz.sh 600 fuzz_mp4      one target for 10 minutes
 #   FUZZ_SEED=1 ...                        fixed libFuzzer -seed (repeatable runs)
@@ -26,7 +26,8 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 [ $# -gt 0 ] && shift
 all=(fuzz_gif fuzz_apng fuzz_webp fuzz_mp4 fuzz_mkv fuzz_cli_args fuzz_lzw fuzz_remap
-     fuzz_caption fuzz_timeline)
+     fuzz_caption fuzz_timeline fuzz_gif_read fuzz_webpdec fuzz_fcache fuzz_http fuzz_gif_write
+     fuzz_webp_write)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -146,12 +147,77 @@ make_stage_seeds() {
     done
   done
   printf '\x00\x00\x3b\x1d\x21\x21\x22\x00\x21\x64\x01\x21' > "$d/fuzz_timeline/$((i++))"
+  make_file_seeds
+  make_writer_seeds
+}
+
+# The GIF reader and the WebP decoder take files as they are: the fixtures (all under the
+# targets' 64K-pixel caps) and their small versions, the damaged ones among them.
+make_file_seeds() {
+  local d=$build/seeds f
+  for f in fixtures/*.gif "$build"/small/*.gif; do [ -f "$f" ] || continue; cp "$f" "$d/fuzz_gif_read/"; done
+  for f in fixtures/*.webp "$build"/small/*.webp; do [ -f "$f" ] || continue; cp "$f" "$d/fuzz_webpdec/"; done
+  # HTTP: port, path, Host, Origin, token, name size, query arguments (NUL-separated).
+  local i=0 line
+  while IFS= read -r line; do
+    printf '%b' "$line" > "$d/fuzz_http/$((i++))"
+  done < fuzz/http_seeds.txt
+}
+
+# The frame cache and the writers: a few header bytes, then a fixture's bytes as the
+# operations and pixels (fcache), or as the frames' fields, palettes and indices (a GIF's
+# colour table is a real palette; its LZW data, noise).
+make_writer_seeds() {
+  local d=$build/seeds i=0 f hdr
+  for f in fixtures/*.gif fixtures/*.apng fixtures/*.webp; do
+    for hdr in '\x1f\x0f' '\x00\x00' '\x3f\x1f'; do
+      { printf '%b' "$hdr"; head -c 3000 "$f"; } > "$d/fuzz_fcache/$((i++))"
+    done
+  done
+  printf '\x07\x03\x00\x00\x04\x02\x05\x02\x03\x01\x02\x09\x02\x00' > "$d/fuzz_fcache/$((i++))"
+  i=0
+  for f in fixtures/*.gif fixtures/*.apng; do
+    for hdr in '\x1f\x1f\x00\x03' '\x0f\x07\xff\x07' '\x1f\x11\x02\x00'; do
+      { printf '%b' "$hdr"; head -c 8000 "$f"; } > "$d/fuzz_gif_write/$((i++))"
+    done
+  done
+  # WebP writer: 16x16, 4 frames, lossless / lossy / mixed and fast, each frame a duration
+  # byte and a fixture's picture in RGBA (ffmpeg), 1024 bytes.
+  i=0
+  local rgba=$build/small/frames.rgba k mode
+  for f in fixtures/*.gif fixtures/*.apng fixtures/*.mp4 fixtures/*.webm; do
+    ffmpeg -nostdin -v error -y -i "$f" -frames:v 4 -vf scale=16:16 -f rawvideo -pix_fmt rgba \
+      "$rgba" 2>/dev/null || continue
+    for mode in '\x01' '\x50' '\x06'; do
+      { printf '\x0f\x0f\x03%b' "$mode"
+        for k in 0 1 2 3; do printf '\x04'; tail -c +$((k * 1024 + 1)) "$rgba" | head -c 1024; done
+      } > "$d/fuzz_webp_write/$((i++))"
+    done
+  done
+}
+
+# A target's dictionary: its own, or its family's (the GIF reader and WebP decoder share the
+# whole-pipeline targets'); fuzz_http's gets every option name of `gifc --help` as "NAME=".
+dict_of() {
+  case "$1" in
+    fuzz_gif_read) echo fuzz/fuzz_gif.dict ;;
+    fuzz_webpdec) echo fuzz/fuzz_webp.dict ;;
+    fuzz_http)
+      { cat fuzz/fuzz_http.dict
+        "$build/gifc" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u |
+          sed 's/^--\(.*\)/"\1="/'
+      } > "$build/fuzz_http.dict"
+      echo "$build/fuzz_http.dict" ;;
+    *) [ -f "fuzz/$1.dict" ] && echo "fuzz/$1.dict" ;;
+  esac
+  return 0
 }
 
 # Runs one target; prints its line and returns non-zero on a finding.
 run_target() {
-  local t=$1 log="$build/logs/$1.log" dict=()
-  [ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
+  local t=$1 log="$build/logs/$1.log" dict=() df
+  df=$(dict_of "$t")
+  [ -n "$df" ] && dict=(-dict="$df")
   local tmp=$build/tmp/$t # per target: two campaigns may run side by side
   rm -rf "$tmp" && mkdir -p "$tmp" "$build/logs" "$build/artifacts"
   local rc=0 started=$SECONDS kept=()

@@ -36,6 +36,7 @@
 #include "cli/args.h"
 #include "cli/progress.h"
 #include "cli/serve.h"
+#include "cli/serve_parse.h"
 
 extern const unsigned char serve_page_index_html[];
 extern const size_t serve_page_index_html_len;
@@ -210,49 +211,6 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, char
     return send_buffer(c, status, JSON_TYPE, text, strlen(text), MHD_RESPMEM_MUST_FREE);
 }
 
-/* Constant-time comparison: the token's bytes are not leaked through timing. */
-static int same_secret(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    unsigned char d = na != nb;
-    for (size_t i = 0; i < na && i < nb; i++) d |= (unsigned char)(a[i] ^ b[i]);
-    return d == 0;
-}
-
-static int host_ok(const server *s, const char *host)
-{
-    char a[64], b[64];
-    if (!host) return 0;
-    snprintf(a, sizeof a, "127.0.0.1:%u", s->port);
-    snprintf(b, sizeof b, "localhost:%u", s->port);
-    return strcmp(host, a) == 0 || strcmp(host, b) == 0;
-}
-
-static int origin_ok(const server *s, const char *origin)
-{
-    char a[64], b[64];
-    if (!origin) return 1; /* scripts send none; browsers always do on POST / DELETE */
-    snprintf(a, sizeof a, "http://127.0.0.1:%u", s->port);
-    snprintf(b, sizeof b, "http://localhost:%u", s->port);
-    return strcmp(origin, a) == 0 || strcmp(origin, b) == 0;
-}
-
-/* The client's name= made into a safe download stem: letters, digits, '-', '_', '.', no
- * leading dot, its extension dropped; "gifc-N" when nothing is left. Only ever a header. */
-static void safe_name(char *dst, size_t n, const char *src, unsigned id)
-{
-    size_t k = 0;
-    const char *dot = src ? strrchr(src, '.') : NULL;
-    for (const char *p = src; p && *p && p != dot && k + 1 < n; p++) {
-        unsigned char ch = (unsigned char)*p;
-        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                 ch == '-' || ch == '_' || (ch == '.' && k > 0);
-        dst[k++] = ok ? (char)ch : '_';
-    }
-    dst[k] = '\0';
-    if (k == 0) snprintf(dst, n, "gifc-%u", id);
-}
-
 /* A format's extension without the dot ("webp") and media type, from the library's table. */
 static const char *format_ext(gifc_format f) { return cli_format_name(f); }
 
@@ -384,13 +342,7 @@ static const char *type_name(gifc_option_type t)
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
-/* Options a client may set: every end-user option but the font (a path on this machine),
- * force (the server owns its files) and threads (the server's -j and the machine decide). */
-static int web_option(const gifc_option_info *i)
-{
-    return !(i->flags & GIFC_OPTF_HIDDEN) && strcmp(i->name, "font") != 0 &&
-           strcmp(i->name, "force") != 0 && strcmp(i->name, "threads") != 0;
-}
+static int web_option(const gifc_option_info *i) { return serve_web_option(i); }
 
 static char *options_json(const server *s)
 {
@@ -493,21 +445,6 @@ static char *job_json(const job *j)
     return mb_close(&m);
 }
 
-/* "/api/jobs/12" or "/api/jobs/12/output": the id and what follows it. */
-static int parse_job_url(const char *url, unsigned *id, const char **rest)
-{
-    const char *p = url + strlen("/api/jobs/");
-    if (*p < '1' || *p > '9') return 0;
-    unsigned long v = 0;
-    while (*p >= '0' && *p <= '9') {
-        v = v * 10 + (unsigned long)(*p++ - '0');
-        if (v > 0xFFFFFFFFul) return 0;
-    }
-    *id = (unsigned)v;
-    *rest = p;
-    return 1;
-}
-
 static enum MHD_Result get_output(server *s, struct MHD_Connection *c, unsigned id)
 {
     pthread_mutex_lock(&s->lock);
@@ -570,7 +507,7 @@ static enum MHD_Result delete_job(server *s, struct MHD_Connection *c, unsigned 
 /* ---- POST /api/jobs ---- */
 
 typedef struct option_scan {
-    job *j;
+    serve_job_args a;
     char why[400];
     int bad;
 } option_scan;
@@ -581,52 +518,8 @@ static enum MHD_Result scan_option(void *cls, enum MHD_ValueKind kind, const cha
     option_scan *sc = cls;
     (void)kind;
     if (sc->bad) return MHD_NO;
-    if (strcmp(key, "token") == 0) return MHD_YES;
-    if (strcmp(key, "for") == 0) {
-        sc->j->target = gifc_target_find(value);
-        if (!sc->j->target) {
-            snprintf(sc->why, sizeof sc->why, "for: no target '%.100s' (GET /api/options lists them)",
-                     value ? value : "");
-            sc->bad = 1;
-            return MHD_NO;
-        }
-        return MHD_YES;
-    }
-    if (strcmp(key, "name") == 0) {
-        safe_name(sc->j->name, sizeof sc->j->name, value, sc->j->id);
-        return MHD_YES;
-    }
-    if (strcmp(key, "estimate") == 0) { /* a job that predicts the size: the live estimate */
-        sc->j->estimate_only = !value || !*value || strcmp(value, "0") != 0;
-        return MHD_YES;
-    }
-    const gifc_option_info *i = gifc_option_find(key);
-    /* Only CLI names (not field names), and only what the page may set. */
-    if (!i || strcmp(i->name, key) != 0 || !web_option(i)) {
-        snprintf(sc->why, sizeof sc->why, "unknown option '%.100s'", key);
-        sc->bad = 1;
-        return MHD_NO;
-    }
-    const char *text = value;
-    if (i->type == GIFC_OPT_STRING) {
-        free(sc->j->caption);
-        sc->j->caption = strdup(value ? value : "");
-        if (!sc->j->caption) {
-            snprintf(sc->why, sizeof sc->why, "out of memory");
-            sc->bad = 1;
-            return MHD_NO;
-        }
-        text = sc->j->caption;
-    } else if (value && !*value && i->type == GIFC_OPT_BOOL) {
-        text = NULL; /* ?reverse= is reverse on, like a bare --reverse */
-    }
-    char why[300];
-    if (gifc_option_set(&sc->j->opts, i->name, text, why, sizeof why) != GIFC_OK) {
-        snprintf(sc->why, sizeof sc->why, "%s: %s", i->name, why);
-        sc->bad = 1;
-        return MHD_NO;
-    }
-    return MHD_YES;
+    sc->bad = serve_apply_arg(&sc->a, key, value, sc->why, sizeof sc->why) != 0;
+    return sc->bad ? MHD_NO : MHD_YES;
 }
 
 static enum MHD_Result start_upload(server *s, struct MHD_Connection *c, void **con_cls)
@@ -651,8 +544,11 @@ static enum MHD_Result start_upload(server *s, struct MHD_Connection *c, void **
     j->id = ++s->next_id;
     pthread_mutex_unlock(&s->lock);
     snprintf(j->name, sizeof j->name, "gifc-%u", j->id);
-    option_scan sc = { j, "", 0 };
+    option_scan sc = { { &j->opts, NULL, NULL, j->name, sizeof j->name, j->id }, "", 0 };
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_option, &sc);
+    j->caption = sc.a.caption; /* the job owns them from here */
+    j->target = sc.a.target;
+    j->estimate_only = sc.a.estimate_only;
     const char *why = NULL;
     if (!sc.bad && j->target) {
         char twhy[300];
@@ -791,6 +687,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- the request handler ---- */
 
+static enum MHD_Result get_job(server *s, struct MHD_Connection *c, unsigned id)
+{
+    pthread_mutex_lock(&s->lock);
+    job *j = find_job(s, id);
+    char *text = j && j->state != JOB_UPLOADING ? job_json(j) : NULL;
+    int found = j && j->state != JOB_UPLOADING;
+    pthread_mutex_unlock(&s->lock);
+    if (!found) return send_error(c, MHD_HTTP_NOT_FOUND, "no such job");
+    return send_json(c, MHD_HTTP_OK, text);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_data_size, void **con_cls)
@@ -809,47 +716,38 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     }
     /* First call: only the headers are in. Every refusal is answered now, before a byte of
      * any body is read. */
-    if (!host_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+    if (!serve_host_ok(s->port, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
         return send_error(c, MHD_HTTP_FORBIDDEN, "wrong Host header");
     const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Gifc-Token");
     if (!tok) tok = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "token");
-    if (!tok || !same_secret(tok, s->token))
+    if (!tok || !serve_same_secret(tok, s->token))
         return send_error(c, MHD_HTTP_FORBIDDEN, "missing or wrong token");
     int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (!get && !origin_ok(s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
+    if (!get && !serve_origin_ok(s->port, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin")))
         return send_error(c, MHD_HTTP_FORBIDDEN, "foreign Origin");
 
-    if (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0) {
+    unsigned id = 0;
+    switch (serve_parse_route(url, &id)) {
+    case ROUTE_PAGE:
         if (!get) return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
         return send_buffer(c, MHD_HTTP_OK, HTML_TYPE, serve_page_index_html,
                            serve_page_index_html_len, MHD_RESPMEM_PERSISTENT);
-    }
-    if (strcmp(url, "/api/options") == 0) {
+    case ROUTE_OPTIONS:
         if (!get) return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
         return send_json(c, MHD_HTTP_OK, options_json(s));
-    }
-    if (strcmp(url, "/api/jobs") == 0) {
+    case ROUTE_JOBS:
         if (strcmp(method, "POST") != 0)
             return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "POST the file as the body");
         return start_upload(s, c, con_cls);
-    }
-    unsigned id;
-    const char *rest;
-    if (strncmp(url, "/api/jobs/", 10) == 0 && parse_job_url(url, &id, &rest)) {
-        if (strcmp(rest, "/output") == 0) {
-            if (!get) return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
-            return get_output(s, c, id);
-        }
-        if (*rest) return send_error(c, MHD_HTTP_NOT_FOUND, "not found");
+    case ROUTE_JOB_OUTPUT:
+        if (!get) return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only");
+        return get_output(s, c, id);
+    case ROUTE_JOB:
         if (strcmp(method, "DELETE") == 0) return delete_job(s, c, id);
         if (!get) return send_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or DELETE");
-        pthread_mutex_lock(&s->lock);
-        job *j = find_job(s, id);
-        char *text = j && j->state != JOB_UPLOADING ? job_json(j) : NULL;
-        int found = j && j->state != JOB_UPLOADING;
-        pthread_mutex_unlock(&s->lock);
-        if (!found) return send_error(c, MHD_HTTP_NOT_FOUND, "no such job");
-        return send_json(c, MHD_HTTP_OK, text);
+        return get_job(s, c, id);
+    case ROUTE_NONE:
+        break;
     }
     return send_error(c, MHD_HTTP_NOT_FOUND, "not found");
 }
