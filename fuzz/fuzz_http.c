@@ -91,7 +91,7 @@ static void check_query(char **fields, int n, unsigned id)
     gifc_options o = defaults;
     char name[96];
     snprintf(name, sizeof name, "gifc-%u", id);
-    serve_job_args a = { &o, NULL, NULL, name, sizeof name, id };
+    serve_job_args a = { &o, NULL, NULL, name, sizeof name, id, 0 };
     int refused = 0;
     for (int i = 0; i < n && !refused; i++) refused = apply(&a, fields[i]) != 0;
     o.caption = a.caption;

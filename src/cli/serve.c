@@ -544,7 +544,7 @@ static enum MHD_Result start_upload(server *s, struct MHD_Connection *c, void **
     j->id = ++s->next_id;
     pthread_mutex_unlock(&s->lock);
     snprintf(j->name, sizeof j->name, "gifc-%u", j->id);
-    option_scan sc = { { &j->opts, NULL, NULL, j->name, sizeof j->name, j->id }, "", 0 };
+    option_scan sc = { { &j->opts, NULL, NULL, j->name, sizeof j->name, j->id, 0 }, "", 0 };
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, scan_option, &sc);
     j->caption = sc.a.caption; /* the job owns them from here */
     j->target = sc.a.target;

@@ -56,10 +56,12 @@ static void test_args(void)
     gifc_options o;
     gifc_options_init(&o);
     char name[96] = "gifc-1", why[400];
-    serve_job_args a = { &o, NULL, NULL, name, sizeof name, 1 };
+    serve_job_args a = { &o, NULL, NULL, name, sizeof name, 1, 0 };
     CHECK(serve_apply_arg(&a, "token", "x", why, sizeof why) == 0);
     CHECK(serve_apply_arg(&a, "width", "320", why, sizeof why) == 0 && o.width == 320);
     CHECK(serve_apply_arg(&a, "reverse", "", why, sizeof why) == 0 && o.reverse);
+    CHECK(serve_apply_arg(&a, "estimate", "1", why, sizeof why) == 0 && a.estimate_only);
+    CHECK(serve_apply_arg(&a, "estimate", "0", why, sizeof why) == 0 && !a.estimate_only);
     CHECK(serve_apply_arg(&a, "caption", "Hi", why, sizeof why) == 0 && a.caption &&
           strcmp(a.caption, "Hi") == 0 && o.caption == a.caption);
     CHECK(serve_apply_arg(&a, "name", "a b.gif", why, sizeof why) == 0 && !strcmp(name, "a_b"));
