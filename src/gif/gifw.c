@@ -216,11 +216,26 @@ static double ssim_floor(const gifw_frame *f)
     return 1 - (1 - f->min_ssim) * allow;
 }
 
+/* The LZW minimum code size: enough bits for the highest index the frame uses, not for the
+ * whole table. A small update drawn from a 256-colour global table often needs only a few
+ * low entries, and every code it writes is then shorter (GIF89a allows any size 2..8 with
+ * any table). */
+static int code_bits(const gifw_frame *f)
+{
+    int top = 0;
+    for (int y = 0; y < f->h; y++) {
+        const uint8_t *row = f->indices + (size_t)y * f->stride;
+        for (int x = 0; x < f->w; x++) top = row[x] > top ? row[x] : top;
+    }
+    int bits = palette_bits(top + 1);
+    return bits < 2 ? 2 : bits;
+}
+
 /* An image descriptor, its local palette unless `global` (f's palette then is the global
  * table), and the LZW data. */
 static int encode_image(gbuf *b, const gifw_frame *f, int global)
 {
-    int bits = palette_bits(f->ncolors);
+    int bits = palette_bits(f->ncolors), cb = code_bits(f);
     gbuf_byte(b, 0x2C);
     gbuf_u16le(b, (unsigned)f->x);
     gbuf_u16le(b, (unsigned)f->y);
@@ -235,8 +250,9 @@ static int encode_image(gbuf *b, const gifw_frame *f, int global)
     }
     unsigned long long err = 0;
     uint8_t *shown = f->lossy && f->min_ssim > 0 ? malloc((size_t)f->w * f->h + 1) : NULL;
-    lzw_params lp = { .min_code_size = bits < 2 ? 2 : bits, .palette = f->palette,
-                      .ncolors = f->ncolors, .transparent = f->transparent, .lossy = f->lossy,
+    /* The lossy search may only substitute colours the code size can express. */
+    lzw_params lp = { .min_code_size = cb, .palette = f->palette,
+                      .ncolors = f->ncolors < 1 << cb ? f->ncolors : 1 << cb, .transparent = f->transparent, .lossy = f->lossy,
                       .err = &err, .shown = shown };
     size_t at = b->len;
     double floor = shown ? ssim_floor(f) : 0;
