@@ -304,7 +304,6 @@ typedef struct lossy {
     int ncolors;
     long T, Tmax;
     long long unit;    /* score of one pixel of length: 4 * T (at least 4) */
-    long budget0; int nearmax;
     long long lam;     /* score lost per unit of distortion (4 * lambda) */
     int rgb[256][3];
     frame *stack;      /* MAX_CODES + 1 frames: deeper than any string */
@@ -409,7 +408,7 @@ static void near_prepare(lossy *L, unsigned p)
         dl[i] = dq;
         list[i] = (uint8_t)q;
     }
-    L->near_n[p] = (uint16_t)(k < (unsigned)L->nearmax ? k : (unsigned)L->nearmax);
+    L->near_n[p] = (uint16_t)k;
 }
 
 static const uint8_t *near_list(lossy *L, unsigned p, unsigned *n)
@@ -528,7 +527,7 @@ static unsigned search(lossy *L, const coder *c, size_t start, unsigned pending,
 {
     const dict *d = &c->d;
     unsigned p = L->px[start];
-    hunt h = { start, L->n - start, NO_CODE, L->budget0, p, 1, p, L->unit, { 0, 0, 0 } };
+    hunt h = { start, L->n - start, NO_CODE, SEARCH_BUDGET, p, 1, p, L->unit, { 0, 0, 0 } };
     frame f = { 0 };
     frame_init(L, &f, p, start, e);
     carry(L, &f, p, h.best_e);
@@ -638,7 +637,7 @@ static void lossy_setup(lossy *L, const lzw_params *p)
     L->T = 9 * q * q / 16;
     L->Tmax = 4 * L->T;
     L->unit = 4 * (L->T > 0 ? L->T : 1);
-    L->lam = LAMBDA4; { const char *v = getenv("B"); L->budget0 = v ? atol(v) : SEARCH_BUDGET; v = getenv("N"); L->nearmax = v ? atoi(v) : NEAR_MAX; v = getenv("LAM"); if (v) L->lam = atoi(v); }
+    L->lam = LAMBDA4;
     L->trans = p->transparent;
     L->ncolors = p->ncolors > 256 ? 256 : p->ncolors;
     for (int i = 0; i < L->ncolors; i++)
