@@ -186,7 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(px, 0xEE, (size_t)stride * h);
     for (size_t k = 0; k < npix; k++)
         px[k / w * stride + k % w] = (uint8_t)((k < size ? data[k] : 0) & ((1 << min) - 1));
-    lzw_params p = { min, pal, ncolors, transparent, lossy };
+    lzw_params p = { .min_code_size = min, .palette = pal, .ncolors = ncolors,
+                     .transparent = transparent, .lossy = lossy };
     gbuf lzw = { 0 }, gif = { 0 };
     if (lzw_encode(px, w, h, stride, &p, &lzw) != 0) fail("lzw_encode failed", w, h);
     strict_decode(&lzw, min, npix, mine);
