@@ -17,6 +17,7 @@
  * Prints one line per failure to stderr; returns non-zero if anything failed.
  */
 #include "check.h"
+#include "lzw_check.h"
 #include "gif/lzw.h"
 #include "gif/colour.h"
 #include <gif_lib.h>
@@ -120,170 +121,31 @@ static void pal_ramp(uint8_t *pal, int n)
     }
 }
 
-/* ---------- GIF wrapping and giflib decoding ---------- */
+/* ---------- giflib and the strict decoder (tests/support/lzw_check.c) ---------- */
 
-static void put16(gbuf *b, int v) { gbuf_u16le(b, (unsigned)v); }
-
-/* GIF89a with a global colour table of 2^min entries (unused ones black). */
 static void wrap_gif(gbuf *g, int w, int h, int min, const uint8_t *pal, int ncolors,
                      const gbuf *lzw)
 {
-    gbuf_put(g, "GIF89a", 6);
-    put16(g, w);
-    put16(g, h);
-    gbuf_byte(g, (uint8_t)(0x80 | ((min - 1) << 4) | (min - 1)));
-    gbuf_byte(g, 0);
-    gbuf_byte(g, 0);
-    for (int i = 0; i < (1 << min); i++)
-        for (int k = 0; k < 3; k++)
-            gbuf_byte(g, pal && i < ncolors ? pal[3 * i + k] : 0);
-    gbuf_byte(g, 0x2C);
-    put16(g, 0);
-    put16(g, 0);
-    put16(g, w);
-    put16(g, h);
-    gbuf_byte(g, 0);
-    gbuf_put(g, lzw->data, lzw->len);
-    gbuf_byte(g, 0x3B);
-}
-
-typedef struct memsrc {
-    const uint8_t *p;
-    size_t n, pos;
-} memsrc;
-
-static int mem_read(GifFileType *gif, GifByteType *buf, int n)
-{
-    memsrc *m = gif->UserData;
-    size_t k = m->n - m->pos;
-    if ((size_t)n < k) k = (size_t)n;
-    memcpy(buf, m->p + m->pos, k);
-    m->pos += k;
-    return (int)k;
+    lzwc_wrap_gif(g, w, h, min, pal, ncolors, lzw);
 }
 
 /* Returns malloc'd w*h indices decoded by giflib, or NULL after reporting why. */
 static uint8_t *giflib_decode(const gbuf *g, int w, int h, const char *what)
 {
-    memsrc m = { g->data, g->len, 0 };
-    int err = 0;
-    GifFileType *gif = DGifOpen(&m, mem_read, &err);
-    if (!gif) {
-        fail("%s: DGifOpen: %s", what, GifErrorString(err));
-        return NULL;
-    }
-    uint8_t *res = NULL;
-    if (DGifSlurp(gif) != GIF_OK) {
-        fail("%s: DGifSlurp: %s", what, GifErrorString(gif->Error));
-    } else if (gif->ImageCount != 1 || gif->SavedImages[0].ImageDesc.Width != w ||
-               gif->SavedImages[0].ImageDesc.Height != h) {
-        fail("%s: giflib saw %d images / wrong size", what, gif->ImageCount);
-    } else if ((res = malloc((size_t)w * h + 1)) != NULL) {
-        memcpy(res, gif->SavedImages[0].RasterBits, (size_t)w * h);
-    }
-    DGifCloseFile(gif, &err);
+    char why[200];
+    uint8_t *res = lzwc_giflib_decode(g, w, h, why, sizeof why);
+    if (!res) fail("%s: %s", what, why);
     return res;
 }
 
-/* ---------- strict stream check ---------- */
-
-typedef struct bitreader {
-    const uint8_t *d;
-    size_t n, pos;   /* over the de-blocked bytes */
-    uint32_t acc;
-    int nbits;
-} bitreader;
-
-static int read_code(bitreader *r, int width, unsigned *code)
-{
-    while (r->nbits < width) {
-        if (r->pos >= r->n) return -1;
-        r->acc |= (uint32_t)r->d[r->pos++] << r->nbits;
-        r->nbits += 8;
-    }
-    *code = r->acc & ((1u << width) - 1);
-    r->acc >>= width;
-    r->nbits -= width;
-    return 0;
-}
-
-/* Concatenates the sub-blocks after the code size byte; checks the framing. */
-static uint8_t *deblock(const gbuf *lzw, size_t *n, const char *what)
-{
-    uint8_t *d = malloc(lzw->len + 1);
-    size_t i = 1, k = 0;
-    if (!d) return NULL;
-    for (;;) {
-        if (i >= lzw->len) { fail("%s: sub-blocks run past the data", what); free(d); return NULL; }
-        size_t b = lzw->data[i++];
-        if (b == 0) break;
-        if (i + b > lzw->len) { fail("%s: sub-block truncated", what); free(d); return NULL; }
-        memcpy(d + k, lzw->data + i, b);
-        k += b;
-        i += b;
-    }
-    if (i != lzw->len) fail("%s: %zu bytes after the block terminator", what, lzw->len - i);
-    *n = k;
-    return d;
-}
-
-/* Own decoder mirroring GIF semantics: widths grow when the next free entry reaches
- * 1 << width (what giflib does). Fills out (w*h) and counts clear codes. Returns 0 if the
- * stream is strictly well formed. */
+/* 0 when the stream is strictly well formed; else reports why. */
 static int strict_decode(const gbuf *lzw, int min, size_t npix, uint8_t *out, int *nclears,
                          const char *what)
 {
-    static uint16_t prefix[4096];
-    static uint8_t suffix[4096], first[4096];
-    static uint8_t stack[4097];
-    size_t n = 0, got = 0;
-    if (lzw->len < 1 || lzw->data[0] != min) { fail("%s: bad code size byte", what); return -1; }
-    uint8_t *d = deblock(lzw, &n, what);
-    if (!d) return -1;
-    bitreader r = { d, n, 0, 0, 0 };
-    unsigned clear = 1u << min, eoi = clear + 1, next = clear + 2, prev = 0xFFFF, code;
-    int width = min + 1, rc = -1, ncodes = 0;
-    *nclears = 0;
-    for (unsigned i = 0; i < clear; i++) { suffix[i] = first[i] = (uint8_t)i; prefix[i] = 0xFFFF; }
-    for (;;) {
-        if (read_code(&r, width, &code)) { fail("%s: data ends without an end code", what); goto out; }
-        if (ncodes++ == 0 && code != clear) { fail("%s: stream does not start with clear", what); goto out; }
-        if (code == clear) {
-            next = clear + 2;
-            width = min + 1;
-            prev = 0xFFFF;
-            ++*nclears;
-            continue;
-        }
-        if (code == eoi) break;
-        unsigned fc;
-        if (prev == 0xFFFF) {
-            if (code >= clear) { fail("%s: first code after clear not a root", what); goto out; }
-        } else if (code > next || (code == next && next >= 4096)) {
-            fail("%s: code %u beyond table (next %u)", what, code, next);
-            goto out;
-        }
-        /* first pixel of the string about to be output */
-        fc = code < next || prev == 0xFFFF ? first[code] : first[prev];
-        if (prev != 0xFFFF && next < 4096) {
-            prefix[next] = (uint16_t)prev;
-            suffix[next] = (uint8_t)fc;
-            first[next] = first[prev];
-            next++;
-            if (next == (1u << width) && width < 12) width++;
-        }
-        size_t sp = 0;
-        for (unsigned c = code; c != 0xFFFF; c = prefix[c]) stack[sp++] = suffix[c];
-        if (got + sp > npix) { fail("%s: more than w*h pixels", what); goto out; }
-        while (sp) out[got++] = stack[--sp];
-        prev = code;
-    }
-    if (got != npix) { fail("%s: %zu pixels before the end code, want %zu", what, got, npix); goto out; }
-    if (r.pos != r.n) { fail("%s: %zu bytes after the end code", what, r.n - r.pos); goto out; }
-    rc = 0;
-out:
-    free(d);
-    return rc;
+    char why[200];
+    if (lzwc_strict_decode(lzw, min, npix, out, nclears, why, sizeof why) == 0) return 0;
+    fail("%s: %s", what, why);
+    return -1;
 }
 
 /* ---------- round trip ---------- */
