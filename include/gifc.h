@@ -191,7 +191,21 @@ typedef struct gifc_options {
                               GIFC_ERR_INVALID_ARG */
     int lossless;          /* WebP: every frame lossless; 0: lossy, each frame also tried
                               lossless and kept so where that is smaller (flat art) */
+    int fill;              /* gifc_fill: how the picture fills a width x height box given
+                              both; GIFC_FILL_NONE (fit inside, never upscaled) */
 } gifc_options;
+
+/* gifc_options.fill, for stickers and other fixed sizes. PAD and CROP make the output
+ * exactly width x height: the picture is fitted (upscaled when smaller) and the rest of the
+ * box is transparent (PAD; MP4 shows it on the background colour) or the picture is cut
+ * to the box's aspect around its centre (CROP). FIT scales the picture, up if need be,
+ * until one side touches the box. Done after crop and aspect. */
+typedef enum gifc_fill {
+    GIFC_FILL_NONE = 0,
+    GIFC_FILL_PAD,
+    GIFC_FILL_CROP,
+    GIFC_FILL_FIT
+} gifc_fill;
 
 typedef enum gifc_caption_position { GIFC_CAPTION_BOTTOM = 0, GIFC_CAPTION_TOP = 1 } gifc_caption_position;
 #define GIFC_CAPTION_DEFAULT_SIZE 8.0
@@ -385,7 +399,9 @@ GIFC_API int gifc_version_number(void);
 typedef struct gifc_target_rules {
     gifc_format format;
     int width, height;     /* the picture must fit this box (px) */
-    int exact;             /* ... and fill it exactly (stickers) */
+    int exact;             /* 1: ... and fill it exactly (stickers: GIFC_FILL_PAD unless
+                              asked otherwise); 2: with one side exactly on the box's
+                              (GIFC_FILL_FIT) */
     double max_fps;        /* frames per second */
     double max_duration;   /* seconds; a longer source is cut from start */
     int64_t max_frames;    /* frames in the output */

@@ -91,6 +91,10 @@ static const row rows[] = {
     R("aspect-fit", aspect_pad, "aspect_pad", GIFC_OPT_CHOICE, 0, 1, 0, "crop", "",
       "crop|pad", "crop|pad", "crop, pad", "with aspect: cut (crop) or letterbox (pad)", BOTH,
       REP, 0, ST_INT, 1, NONE),
+    R("fill", fill, "fill", GIFC_OPT_CHOICE, GIFC_FILL_NONE, GIFC_FILL_FIT, GIFC_FILL_NONE,
+      "none", "", "HOW", "none|pad|crop|fit", "none, pad, crop, fit",
+      "fill WxH exactly: pad (transparent) or crop; fit: upscale", BOTH, PIC | REP, 0,
+      ST_INT, 1, NONE),
     BOOL("reverse", reverse, "play backwards", BOTH, PIC | REP, 0),
     BOOL("bounce", bounce, "forward then backward (ping-pong)", BOTH, PIC | REP, 0),
     { { "smooth-loop", "smooth_loop", "smooth_loop", GIFC_OPT_DOUBLE, 0, 3600, 0, "off", 1,
@@ -339,6 +343,8 @@ static const char *geometry_why(const gifc_options *o)
     if (o->aspect_w && ((double)o->aspect_w / o->aspect_h > 100 ||
                         (double)o->aspect_h / o->aspect_w > 100))
         return "aspect must be within 1:100 and 100:1";
+    if (o->fill && (o->width <= 0 || o->height <= 0))
+        return "fill needs both a width and a height (the box to fill)";
     return NULL;
 }
 

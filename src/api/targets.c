@@ -37,11 +37,20 @@ static const gifc_target_rules x_twitter[] = {
     { GIFC_FORMAT_MP4, 1920, 1200, 0, 40, 140, 0, 512 * MB, 1 },
 };
 
+/* Stickers: an exact size (exact 1: the box; 2: one side on it), short, light. */
+static const gifc_target_rules discord_sticker[] = {
+    { GIFC_FORMAT_APNG, 320, 320, 1, 0, 0, 0, 512 * KB, 0 },
+};
+static const gifc_target_rules telegram_sticker[] = {
+    { GIFC_FORMAT_WEBM, 512, 512, 2, 30, 3, 0, 256 * KB, 0 },
+};
+static const gifc_target_rules whatsapp_sticker[] = {
+    { GIFC_FORMAT_WEBP, 512, 512, 1, 0, 10, 0, 500 * KB, 0 },
+};
+
 #define N(a) ((int)(sizeof a / sizeof a[0]))
 #define CHECKED "2026-12-02"
 
-/* discord-sticker (APNG), telegram-sticker (WebM VP9) and whatsapp-sticker (WebP) join this
- * table as rows once those output formats exist (issue 14). */
 static const gifc_target_info targets[] = {
     { "discord", "Discord upload (free account)", N(discord), discord,
       "Discord upload limit, cut to 10 MB in 2024", CHECKED },
@@ -55,6 +64,13 @@ static const gifc_target_info targets[] = {
       github_readme, "Camo refuses images above about 5 MB", CHECKED },
     { "x", "X / Twitter post", N(x_twitter), x_twitter,
       "docs.x.com media best practices: GIF 15 MB, 1280x1080; video 512 MB, 140 s", CHECKED },
+    { "discord-sticker", "Discord sticker (animated)", N(discord_sticker), discord_sticker,
+      "Discord sticker guides: APNG, 320x320, 512 KB", CHECKED },
+    { "telegram-sticker", "Telegram video sticker", N(telegram_sticker), telegram_sticker,
+      "core.telegram.org/stickers: WebM VP9, one side 512 px, 3 s, 30 fps, 256 KB, no audio",
+      CHECKED },
+    { "whatsapp-sticker", "WhatsApp animated sticker", N(whatsapp_sticker), whatsapp_sticker,
+      "WhatsApp/stickers README: WebP, 512x512, 500 KB, 10 s", CHECKED },
 };
 
 int gifc_target_count(void) { return N(targets); }
@@ -128,6 +144,34 @@ static void bytes_text(uint64_t b, char *buf, size_t n)
     else snprintf(buf, n, "%llu B", (unsigned long long)b);
 }
 
+static const char *box_rule(const gifc_target_rules *r)
+{
+    return r->exact == 2 ? "one side exactly" : r->exact ? "exactly" : "at most";
+}
+
+/* The size box: a smaller one asked is kept unless the size is exact. An exact target
+ * fills its box (pad unless crop was asked); "one side exactly" scales up to touch it. */
+static gifc_error apply_box(const gifc_target_info *t, const gifc_target_rules *r,
+                            gifc_options *o, char *why, size_t n)
+{
+    int bad_w = o->width > r->width || (r->exact && o->width && o->width != r->width);
+    int bad_h = o->height > r->height || (r->exact && o->height && o->height != r->height);
+    if (bad_w || bad_h)
+        return say(why, n, GIFC_ERR_INVALID_ARG, "%s %d breaks %s's rule: %s %dx%d px",
+                   bad_w ? "width" : "height", bad_w ? o->width : o->height, t->name,
+                   box_rule(r), r->width, r->height);
+    if (r->exact == 1 && (o->fill == GIFC_FILL_NONE || o->fill == GIFC_FILL_FIT)) {
+        if (o->fill == GIFC_FILL_FIT)
+            return say(why, n, GIFC_ERR_INVALID_ARG, "fill fit breaks %s's rule: exactly "
+                       "%dx%d px (fill pad or crop)", t->name, r->width, r->height);
+        o->fill = GIFC_FILL_PAD;
+    }
+    if (r->exact == 2 && o->fill == GIFC_FILL_NONE) o->fill = GIFC_FILL_FIT;
+    if (!o->width) o->width = r->width;
+    if (!o->height) o->height = r->height;
+    return GIFC_OK;
+}
+
 gifc_error gifc_target_apply(const gifc_target_info *t, gifc_options *opts, char *why,
                              size_t n)
 {
@@ -146,16 +190,7 @@ gifc_error gifc_target_apply(const gifc_target_info *t, gifc_options *opts, char
     }
     gifc_options o = *opts;
     o.format = r->format;
-    if (r->width && r->height) {
-        if (o.width > r->width || o.height > r->height || (r->exact && (o.width || o.height) &&
-                                                           (o.width != r->width || o.height != r->height)))
-            return say(why, n, GIFC_ERR_INVALID_ARG,
-                       "%s %d breaks %s's rule: %s %dx%d px", o.width > r->width ? "width" : "height",
-                       o.width > r->width ? o.width : o.height, t->name,
-                       r->exact ? "exactly" : "at most", r->width, r->height);
-        if (!o.width) o.width = r->width;
-        if (!o.height) o.height = r->height;
-    }
+    if (r->width && r->height && apply_box(t, r, &o, why, n)) return GIFC_ERR_INVALID_ARG;
     if (r->max_fps > 0) {
         if (o.fps > r->max_fps)
             return say(why, n, GIFC_ERR_INVALID_ARG, "fps %g breaks %s's rule: at most %g fps",
@@ -208,12 +243,13 @@ gifc_error gifc_target_check(const gifc_target_info *t, const gifc_result *res, 
         return say(why, n, GIFC_ERR_ENCODE, "the result's format breaks %s's rule: %s only",
                    t->name, tmp);
     }
+    int touches = res->width == r->width || res->height == r->height;
     if (r->width && r->height &&
         (res->width > r->width || res->height > r->height ||
-         (r->exact && (res->width != r->width || res->height != r->height))))
+         (r->exact == 1 && (res->width != r->width || res->height != r->height)) ||
+         (r->exact == 2 && !touches)))
         return say(why, n, GIFC_ERR_ENCODE, "the result's %dx%d px breaks %s's rule: %s %dx%d",
-                   res->width, res->height, t->name, r->exact ? "exactly" : "at most",
-                   r->width, r->height);
+                   res->width, res->height, t->name, box_rule(r), r->width, r->height);
     if (r->max_bytes && res->bytes > r->max_bytes) {
         bytes_text(r->max_bytes, tmp, sizeof tmp);
         return say(why, n, GIFC_ERR_OVER_BUDGET, "the result's %llu B breaks %s's rule: at most %s",

@@ -15,6 +15,7 @@
 
 #define WEBP_FLOOR_SIDE 32
 #define WEBP_FLOOR_QUALITY 0
+#define WEBP_FLOOR_FPS 5.0    /* a fixed-size picture: the frame rate is cut instead */
 #define WEBP_TIGHT 0.92
 #define WEBP_MAX_TRIES 8      /* per picture size: the floor, then halvings of 0..80 */
 #define WEBP_MAX_SIZES 8
@@ -154,6 +155,16 @@ static gifc_error grow(wsearch *s, source **src, wtry *best, wtry *smallest, int
     return GIFC_OK;
 }
 
+/* A fixed picture size (a sticker's): half the frame rate, down to a floor; non-zero
+ * when at it already. */
+static int fewer_frames(wsearch *s)
+{
+    double fps = s->p.timing.fps > 0 ? s->p.timing.fps : s->si->fps;
+    if (!(fps > WEBP_FLOOR_FPS)) return 1;
+    s->p.timing.fps = fmax(fps / 2, WEBP_FLOOR_FPS);
+    return 0;
+}
+
 static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *searched)
 {
     gerr *e = &s->ctx->err;
@@ -183,6 +194,10 @@ static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *
             else hi = q - 1;
         }
         if (best->data) return grow(s, &src, best, smallest, base_w, base_h);
+        if (s->p.fixed_size) { /* a sticker's size is a rule: fewer frames instead */
+            if (fewer_frames(s)) break;
+            continue;
+        }
         /* bytes go roughly with the area: shrink toward what the floor quality needed */
         double ratio = (double)s->budget / (double)(smallest->size ? smallest->size : 1);
         double f = sqrt(ratio) * 0.9;

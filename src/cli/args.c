@@ -300,6 +300,8 @@ static int apply_target(parser *a)
     if (!p->target) return 0;
     double asked = p->opts.duration;
     p->opts.format = p->format;
+    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w && !cli_given(p, "fill"))
+        p->opts.fill = p->opts.aspect_pad ? GIFC_FILL_PAD : GIFC_FILL_CROP;
     if (gifc_target_apply(p->target, &p->opts, why, sizeof why) != GIFC_OK)
         return fail(a, "--for %s: %s", p->target->name, why);
     p->format = p->opts.format;
@@ -363,7 +365,8 @@ static int take_positionals(parser *a, int n, char **args)
 static int resolve_edits(parser *a)
 {
     cli_prefs *p = a->p;
-    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w)
+    /* With --for a sticker, --aspect-fit alone says how the picture fills the exact size. */
+    if (cli_given(p, "aspect-fit") && !p->opts.aspect_w && !p->target)
         return fail(a, "--aspect-fit needs --aspect W:H (the aspect to fit)");
     if (p->opts.smooth_loop > 0 && p->opts.bounce)
         return fail(a, "--smooth-loop and --bounce: a bounce already loops without a jump");

@@ -66,6 +66,10 @@ static const char help_edit[] =
     "      --aspect-fit crop|pad\n"
     "                        pad: letterbox the whole picture into W:H on\n"
     "                        --background instead of cutting (default crop)\n"
+    "      --fill none|pad|crop|fit\n"
+    "                        with --width and --height: pad or crop to exactly\n"
+    "                        that size (pad's bars transparent), or fit: scale\n"
+    "                        up until one side touches the box (default none)\n"
     "\n"
     "Editing time (after --start/--duration/--fps/--speed):\n"
     "      --reverse         play backwards\n"
@@ -233,7 +237,10 @@ void cli_print_targets(FILE *f)
             const gifc_target_rules *r = &t->formats[k];
             fprintf(f, "  %-4s%s", cli_format_name(r->format), k ? "" : " (default)");
             const char *sep = k ? "           " : " ";
-            if (r->width)
+            if (r->width && r->exact == 2)
+                fprintf(f, "%sone side exactly %d px, within %dx%d", sep, r->width, r->width,
+                        r->height), sep = ", ";
+            else if (r->width)
                 fprintf(f, "%s%s %dx%d px", sep, r->exact ? "exactly" : "at most", r->width,
                         r->height), sep = ", ";
             if (r->max_bytes) fprintf(f, "%s", sep), put_bytes(f, r->max_bytes), sep = ", ";

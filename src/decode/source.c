@@ -90,7 +90,7 @@ gifc_error source_open(source **out, const char *path, const uint8_t *mem, size_
     s->info.full_width = s->info.width;
     s->info.full_height = s->info.height;
     s->geo = (geom){ s->info.width, s->info.height, 0, 0, s->info.width, s->info.height,
-                     s->info.width, s->info.height, 0, 0 };
+                     s->info.width, s->info.height, 0, 0, 0 };
     s->rotation = s->av ? avdec_rotation(s->av) : 0;
     snprintf(s->name, sizeof s->name, "%s", path ? path : "input");
     *out = s;
@@ -104,6 +104,7 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e)
     if (geom_resolve(o, s->info.full_width, s->info.full_height, &s->geo, e)) return e->code;
     s->info.width = s->geo.canvas_w;
     s->info.height = s->geo.canvas_h;
+    if (s->geo.clear_pad) s->info.has_alpha = 1; /* the bars are transparent */
     return GIFC_OK;
 }
 

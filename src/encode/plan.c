@@ -42,6 +42,22 @@ static gifc_format choose_format(const gifc_options *o, const char *out_path)
 /* Formats made for video: the source's timing and a large picture by default. */
 static int is_video(gifc_format f) { return f == GIFC_FORMAT_MP4 || f == GIFC_FORMAT_WEBM; }
 
+/* gifc_options.fill: the picture (already padded or cut to the box's aspect by the
+ * geometry, so the box itself for PAD and CROP) scaled to touch the box, up if need be. */
+static void fill_box(int fill, const source_info *si, int bw, int bh, int *w, int *h)
+{
+    if (fill != GIFC_FILL_FIT) {
+        *w = bw;
+        *h = bh;
+        return;
+    }
+    double k = fmin((double)bw / si->width, (double)bh / si->height);
+    *w = (int)lround(si->width * k);
+    *h = (int)lround(si->height * k);
+    if (*w < 1) *w = 1;
+    if (*h < 1) *h = 1;
+}
+
 static void choose_size(const gifc_options *o, const source_info *si, gifc_format fmt,
                         int *w, int *h)
 {
@@ -56,6 +72,7 @@ static void choose_size(const gifc_options *o, const source_info *si, gifc_forma
         }
     }
     scale_fit(si->width, si->height, bw, bh, w, h);
+    if (o->fill && bw > 0 && bh > 0) fill_box(o->fill, si, bw, bh, w, h);
     if (is_video(fmt)) { /* yuv420p needs even sizes */
         *w = *w < 2 ? 2 : *w & ~1;
         *h = *h < 2 ? 2 : *h & ~1;
@@ -103,6 +120,7 @@ void plan_make(const gifc_options *o, const source_info *si, const char *out_pat
     memset(p, 0, sizeof *p);
     p->format = choose_format(o, out_path);
     choose_size(o, si, p->format, &p->w, &p->h);
+    p->fixed_size = o->fill != GIFC_FILL_NONE && o->width > 0 && o->height > 0;
     p->timing.start = o->start;
     p->timing.duration = o->duration;
     p->timing.speed = o->speed > 0 ? o->speed : 1.0;

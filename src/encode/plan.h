@@ -12,6 +12,8 @@ typedef struct plan {
     int w, h;
     source_timing timing;
     edit_params edit;     /* time edits after the timing (edit.h) */
+    int fixed_size;       /* w x h is a rule (gifc_options.fill): a budget search may not
+                             make the picture smaller */
     int64_t frames_estimate;
     double seconds;       /* output duration estimate, edits included (0 when the source's
                              is unknown) */

@@ -33,7 +33,7 @@ static void pad_to_aspect(geom *g, int aw, int ah)
 
 gifc_error geom_resolve(const gifc_options *o, int disp_w, int disp_h, geom *g, gerr *e)
 {
-    *g = (geom){ disp_w, disp_h, 0, 0, disp_w, disp_h, disp_w, disp_h, 0, o->background };
+    *g = (geom){ disp_w, disp_h, 0, 0, disp_w, disp_h, disp_w, disp_h, 0, o->background, 0 };
     if (o->crop_w > 0) {
         /* 64-bit sums: offsets up to 65535 plus sizes up to 65535 cannot overflow. */
         if ((long)o->crop_x + o->crop_w > disp_w || (long)o->crop_y + o->crop_h > disp_h)
@@ -49,6 +49,15 @@ gifc_error geom_resolve(const gifc_options *o, int disp_w, int disp_h, geom *g, 
     if (o->aspect_w > 0 && o->aspect_h > 0) {
         if (o->aspect_pad) pad_to_aspect(g, o->aspect_w, o->aspect_h);
         else cut_to_aspect(g, o->aspect_w, o->aspect_h);
+    }
+    /* An exact box: the shown part padded (transparent) or cut to the box's aspect. Its
+     * pad replaces an aspect-fit pad, whose bars would only be a second colour. */
+    if (o->fill == GIFC_FILL_PAD && o->width > 0 && o->height > 0) {
+        pad_to_aspect(g, o->width, o->height);
+        g->clear_pad = g->pad;
+    } else if (o->fill == GIFC_FILL_CROP && o->width > 0 && o->height > 0) {
+        g->pad = 0; /* the cut decides what is shown; bars around it would be cut too */
+        cut_to_aspect(g, o->width, o->height);
     }
     if (!g->pad) {
         g->canvas_w = g->w;

@@ -13,6 +13,7 @@ typedef struct geom {
     int canvas_w, canvas_h;   /* what the output shows it on: w x h, or larger when padded */
     int pad;                  /* letterboxed: the rest of the canvas is background */
     uint32_t background;      /* 0xRRGGBB, for the pad */
+    int clear_pad;            /* the pad is transparent instead (gifc_options.fill pad) */
 } geom;
 
 /* The geometry the options ask for on a disp_w x disp_h picture; the whole picture when

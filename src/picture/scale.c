@@ -115,10 +115,11 @@ static void place_into(const gframe *src, gframe *dst, int rotation, int ox, int
         }
 }
 
-/* The padded canvas's background, opaque. */
-static void fill_rgb(gframe *f, uint32_t rgb)
+/* The padded canvas's background: opaque, or transparent black for a sticker's box. */
+static void fill_rgb(gframe *f, uint32_t rgb, int clear)
 {
     uint8_t px[4] = { (uint8_t)(rgb >> 16), (uint8_t)(rgb >> 8), (uint8_t)rgb, 255 };
+    if (clear) memset(px, 0, sizeof px);
     for (int y = 0; y < f->h; y++)
         for (int x = 0; x < f->w; x++) memcpy(f->rgba + (size_t)y * f->stride + x * 4, px, 4);
 }
@@ -217,12 +218,13 @@ gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g,
                     dst->rgba, dst->stride, w, h);
     }
     if (part == s->part) av_frame_unref(s->part);
-    if (!direct && (iw != out_w || ih != out_h)) fill_rgb(out, g->background);
+    int bars = !direct && (iw != out_w || ih != out_h);
+    if (bars) fill_rgb(out, g->background, g->clear_pad);
     if (!direct) place_into(dst, out, rotation, ix, iy);
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
     /* Formats without alpha come out opaque: only scan the ones that can carry it. */
     int may_alpha = d && (d->flags & (AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_PAL));
-    out->has_alpha = may_alpha ? scan_alpha(out) : 0;
+    out->has_alpha = (bars && g->clear_pad) || (may_alpha ? scan_alpha(out) : 0);
     return GIFC_OK;
 }
 

@@ -34,7 +34,15 @@ RULES = {
     'github-readme': {'gif': {'bytes': 5 * MB}},
     'x': {'gif': {'box': (1280, 1080), 'bytes': 15 * MB},
           'mp4': {'box': (1920, 1200), 'bytes': 512 * MB, 'fps': 40, 'seconds': 140}},
+    # stickers: 'exact' fills the box, 'side' puts one side exactly on it
+    'discord-sticker': {'apng': {'box': (320, 320), 'exact': True, 'bytes': 512 * KB}},
+    'telegram-sticker': {'webm': {'box': (512, 512), 'side': True, 'bytes': 256 * KB,
+                                  'fps': 30, 'seconds': 3, 'audio': False}},
+    'whatsapp-sticker': {'webp': {'box': (512, 512), 'exact': True, 'bytes': 500 * KB,
+                                  'seconds': 10}},
 }
+PROBE_FORMAT = {'gif': 'gif', 'mp4': 'mov,mp4,m4a,3gp,3g2,mj2', 'apng': 'apng',
+                'webp': 'webp', 'webm': 'matroska,webm'}
 
 SHORT = {
     'short-landscape': 'h264_aac_320x180_25fps_2s.mp4',
@@ -70,13 +78,24 @@ def long_clips():
 
 
 def duration_of(info):
-    return info['total_cs'] / 100.0 if info['format'] == 'gif' else info['duration']
+    if info['format'] == 'gif':
+        return info['total_cs'] / 100.0
+    if info['format'] == 'webp':
+        return info['total_ms'] / 1000.0
+    if info.get('duration') is not None:
+        return info['duration']
+    pts = info.get('pts_ms') or [0]  # APNG: no container duration; the last frame as the one before
+    last = pts[-1] - pts[-2] if len(pts) > 1 else 0
+    return (pts[-1] + last) / 1000.0
 
 
 def fps_of(info):
     """The highest frame rate the file shows: 1 / its shortest frame."""
     if info['format'] == 'gif':
         return 100.0 / info['min_delay_cs'] if info.get('min_delay_cs') else 0.0
+    if info['format'] == 'webp':
+        d = [x for x in info['durations_ms'] if x > 0]
+        return 1000.0 / min(d) if d else 0.0
     pts = info.get('pts_ms') or []
     deltas = [b - a for a, b in zip(pts, pts[1:]) if b > a]
     return 1000.0 / min(deltas) if deltas else 0.0
@@ -104,14 +123,20 @@ class Targets(unittest.TestCase):
         self.assertEqual(rep['target'], target)
         self.assertEqual(rep['format'], fmt, what)
         info = lib.probe(out)
-        self.assertEqual(info['format'], {'gif': 'gif', 'mp4': 'mov,mp4,m4a,3gp,3g2,mj2'}[fmt],
-                         what)
+        self.assertEqual(info['format'], PROBE_FORMAT[fmt], what)
         size = os.path.getsize(out)
         self.assertLessEqual(size, rules['bytes'], what)
         self.assertEqual(size, rep['bytes'], what)
         if 'box' in rules:
             self.assertLessEqual(info['width'], rules['box'][0], what)
             self.assertLessEqual(info['height'], rules['box'][1], what)
+        if rules.get('exact'):
+            self.assertEqual((info['width'], info['height']), rules['box'], what)
+        if rules.get('side'):
+            self.assertTrue(info['width'] == rules['box'][0] or
+                            info['height'] == rules['box'][1], what)
+        if rules.get('audio') is False and 'audio_streams' in info:
+            self.assertEqual(info['audio_streams'], 0, what)
         if 'fps' in rules:
             self.assertLessEqual(fps_of(info), rules['fps'] * 1.01, what)
         if 'seconds' in rules:
@@ -173,6 +198,78 @@ class Targets(unittest.TestCase):
         rep, info = self.meets_rules('x', 'mp4', RULES['x']['mp4'], 'long-145s', p, out)
         self.assertGreater(duration_of(info), 139)
         self.assertTrue(rep.get('warnings'), rep)
+
+    def test_sticker_bars_are_transparent(self):
+        """A 16:9 clip in a square sticker: padded with transparency (read back by the
+        independent decoder), or cut with --aspect-fit crop (no transparent pixel)."""
+        src = self.clips['short-landscape']
+        out = os.path.join(TMP, 'wa.webp')
+        p = self.convert('whatsapp-sticker', None, src, out)
+        self.meets_rules('whatsapp-sticker', 'webp', RULES['whatsapp-sticker']['webp'],
+                         'short-landscape', p, out)
+        info = lib.probe(out)
+        # 320x180 fitted into 512x512 is 512x288: two bars of 112 rows
+        self.assertEqual(info['transparent_pixels'][0], 512 * (512 - 288))
+        out = os.path.join(TMP, 'wa-crop.webp')
+        p = self.convert('whatsapp-sticker', None, src, out, '--aspect-fit', 'crop')
+        self.meets_rules('whatsapp-sticker', 'webp', RULES['whatsapp-sticker']['webp'],
+                         'short-landscape', p, out)
+        self.assertEqual(lib.probe(out)['transparent_pixels'][0], 0)
+        out = os.path.join(TMP, 'ds.apng')
+        p = self.convert('discord-sticker', None, self.clips['short-portrait'], out)
+        self.meets_rules('discord-sticker', 'apng', RULES['discord-sticker']['apng'],
+                         'short-portrait', p, out)
+        self.assertEqual(lib.probe(out)['pix_fmt'], 'rgba')
+
+    def test_sticker_long_source_is_cut(self):
+        if 'long-landscape' not in self.clips:
+            self.skipTest('no ffmpeg to make a long clip')
+        for target, fmt, cap in (('telegram-sticker', 'webm', 3),
+                                 ('whatsapp-sticker', 'webp', 10)):
+            with self.subTest(target=target):
+                out = os.path.join(TMP, 'long-%s.%s' % (target, fmt))
+                p = self.convert(target, None, self.clips['long-landscape'], out)
+                rep, info = self.meets_rules(target, fmt, RULES[target][fmt],
+                                             'long-landscape', p, out)
+                self.assertGreater(duration_of(info), cap - 0.2)
+                self.assertTrue(any('cut' in w and target in w for w in rep['warnings']), rep)
+
+    def test_sticker_options_breaking_a_rule(self):
+        src = self.clips['short-landscape']
+        cases = [
+            (['--for', 'whatsapp-sticker', '--width', '256'], 'width 256', 'exactly 512x512'),
+            (['--for', 'telegram-sticker', '--height', '300'], 'height 300',
+             'one side exactly'),
+            (['--for', 'telegram-sticker', '--fps', '60'], 'fps 60', '30 fps'),
+            (['--for', 'telegram-sticker', '--duration', '4'], 'duration 4', '3 s'),
+            (['--for', 'discord-sticker', '--format', 'gif'], 'format gif', 'apng only'),
+            (['--for', 'whatsapp-sticker', '--fill', 'fit'], 'fill fit', 'exactly'),
+        ]
+        for extra, rule, limit in cases:
+            with self.subTest(extra=extra):
+                out = os.path.join(TMP, 'never-sticker')
+                p = lib.run_gifc([src, '-o', out] + extra)
+                err = p.stderr.decode()
+                self.assertEqual(p.returncode, 2, err)
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+                self.assertIn(rule, err)
+                self.assertIn(limit, err)
+                self.assertEqual([n for n in os.listdir(TMP) if n.startswith('never-')], [])
+
+    def test_batch_with_a_sticker_target(self):
+        folder = tempfile.mkdtemp(prefix='batch-', dir=TMP)
+        outdir = os.path.join(folder, 'out')
+        for name in ('h264_aac_320x180_25fps_2s.mp4', 'h264_rot90cw_320x180_25fps_2s.mp4'):
+            shutil.copy(os.path.join(lib.FIXTURES, name), folder)
+        p = lib.run_gifc([folder, '--for', 'whatsapp-sticker', '-o', outdir, '-q'])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        made = sorted(os.listdir(outdir))
+        self.assertEqual(len(made), 2, made)
+        for name in made:
+            self.assertTrue(name.endswith('.webp'), made)
+            info = lib.probe(os.path.join(outdir, name))
+            self.assertEqual((info['width'], info['height']), (512, 512), name)
+            self.assertLessEqual(os.path.getsize(os.path.join(outdir, name)), 500 * KB)
 
     def test_explicit_options_inside_rules_are_kept(self):
         out = os.path.join(TMP, 'emoji-64.gif')
@@ -249,6 +346,8 @@ class Targets(unittest.TestCase):
             self.assertIn('\n' + target + ' ', '\n' + text)
         self.assertIn('at most 128x128 px, 256 KB', text)
         self.assertIn('512 MB, 40 fps, 140 s', text)
+        self.assertIn('exactly 320x320 px, 512 KB', text)
+        self.assertIn('one side exactly 512 px', text)
 
 
 def main():

@@ -137,7 +137,7 @@ static void test_geometry(void)
 static void margins_are(int rotation, int cw, int ch, int l, int t, int r, int b)
 {
     int dw = rotation % 180 ? ch : cw, dh = rotation % 180 ? cw : ch;
-    geom g = { dw, dh, 10, 5, 40, 20, 40, 20, 0, 0 };
+    geom g = { dw, dh, 10, 5, 40, 20, 40, 20, 0, 0, 0 };
     int m[4];
     geom_coded_margins(&g, rotation, cw, ch, m);
     CHECK(m[0] == l && m[1] == t && m[2] == r && m[3] == b, "rotation %d: %d %d %d %d", rotation,
@@ -152,7 +152,7 @@ static void test_margins(void)
     margins_are(90, 180, 320, 5, 270, 155, 10);
     margins_are(270, 180, 320, 155, 10, 5, 270);
     /* sample aspect 2:1 (coded 160 wide, shown 320): columns halve */
-    geom g = { 320, 180, 10, 5, 40, 20, 40, 20, 0, 0 };
+    geom g = { 320, 180, 10, 5, 40, 20, 40, 20, 0, 0, 0 };
     int m[4];
     geom_coded_margins(&g, 0, 160, 180, m);
     CHECK(m[0] == 5 && m[2] == 135, "sample aspect: %d %d", m[0], m[2]);

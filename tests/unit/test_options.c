@@ -22,7 +22,7 @@ static void *field(gifc_options *o, const gifc_option_info *i)
     F(max_duration); F(width); F(height); F(colors); F(quality); F(loop); F(threads);
     F(lossy); F(frames_step); F(max_size); F(max_pixels); F(max_frames);
     F(max_decoded_bytes); F(background); F(format); F(caption_position); F(aspect_pad);
-    F(audio); F(overwrite); F(fast); F(best_effort); F(lossless); F(reverse); F(bounce);
+    F(audio); F(overwrite); F(fast); F(best_effort); F(lossless); F(fill); F(reverse); F(bounce);
     F(drop_duplicates); F(crop_w); F(aspect_w); F(caption); F(font);
 #undef F
     return NULL;
@@ -133,7 +133,7 @@ static const struct {
     { "caption", "hello", "hello" },     { "caption-position", "top", "top" },
     { "caption-size", "12.5", "12.5" },  { "font", "/x.ttf", "/x.ttf" },
     { "max-size", "500K", "500000" },    { "best-effort", NULL, "1" },
-    { "lossless", NULL, "1" },
+    { "lossless", NULL, "1" },           { "fill", "pad", "pad" },
     { "colors", "16", "16" },            { "dither", "0.5", "0.5" },
     { "lossy", "80", "80" },             { "loop", "65535", "65535" },
     { "audio", NULL, "1" },              { "background", "#fff", "#ffffff" },
