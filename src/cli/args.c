@@ -532,7 +532,8 @@ static int resolve_batch(parser *a, int n, char **args)
         if (strcmp(args[i], "-") == 0)
             return fail(a, "INPUT '-' (standard input) cannot be part of a batch");
     }
-    if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;
+    /* --for decides the format itself (apply_target, next) */
+    if (p->format == GIFC_FORMAT_AUTO && !p->target) p->format = GIFC_FORMAT_GIF;
     p->batch = 1;
     p->inputs = args;
     p->n_inputs = n;
