@@ -381,6 +381,32 @@ GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *i
 
 GIFC_API void gifc_free(void *p);
 
+/* What a conversion would produce, predicted without writing anything (gifc --estimate,
+ * the web page's live estimate). Set struct_size = sizeof(gifc_estimate) before the call:
+ * the library writes only that many bytes, so fields can be added at the end. */
+typedef struct gifc_estimate {
+    size_t struct_size;
+    gifc_format format;    /* the format that would be written */
+    int width, height;     /* the output's size */
+    double seconds;        /* the output's duration (0 when the source's is unknown) */
+    uint64_t bytes;        /* predicted bytes; with max_size, at most max_size */
+    uint64_t plain_bytes;  /* predicted bytes of the asked settings, before any budget */
+    double ssim;           /* GIF: predicted SSIM against the source (sampled frames); < 0
+                              when not predicted (other formats) */
+    int sampled;           /* 1: extrapolated from encoded samples; 0: the clip was short
+                              (or time-edited) and was encoded whole, in memory */
+    int over_budget;       /* with max_size: the asked settings do not fit, a search would
+                              run (bytes is then max_size) */
+} gifc_estimate;
+
+/* Predicts the conversion of in_path with ctx's options through the real encoders: GIF
+ * encodes sample chunks of the decoded frames (the size budget's own predictor); MP4,
+ * WebP, APNG and WebM encode short segments at three places of the clip, each at two
+ * lengths, and extrapolate bytes per second plus the fixed cost of a file. out_path (may
+ * be NULL) only chooses the format when opts.format is AUTO. Nothing is written. */
+GIFC_API gifc_error gifc_estimate_file(gifc_context *ctx, const char *in_path,
+                                       const char *out_path, gifc_estimate *est);
+
 /* Format from a path's extension (.gif, .mp4, .m4v); AUTO when unknown. */
 GIFC_API gifc_format gifc_format_from_path(const char *path);
 

@@ -15,6 +15,7 @@
 #include "base/pool.h"
 #include "encode/sink.h"
 #include "decode/source.h"
+#include "api/estimate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -273,4 +274,68 @@ GIFC_API gifc_error gifc_convert_file_to_memory(gifc_context *ctx, const char *i
     if (!ctx || !in_path || !out || !out_size) return GIFC_ERR_INVALID_ARG;
     job j = { .ctx = ctx, .in_path = in_path, .out_mem = out, .out_size = out_size };
     return convert(&j, result);
+}
+
+/* The estimate itself, on an opened source with its plan. */
+static gifc_error estimate_run(gifc_context *ctx, const char *in_path, source *src,
+                               const source_info *si, const plan *p, gifc_estimate *est)
+{
+    double bytes = 0, ssim = -1;
+    int sampled = 0;
+    gifc_error r = p->format == GIFC_FORMAT_GIF
+                       ? budget_gif_estimate(ctx, src, si, p, &bytes, &ssim, &sampled)
+                       : estimate_by_segments(ctx, in_path, p, &bytes, &sampled);
+    if (r) return r;
+    /* GIF from a GIF is never written larger than the input (keep_input_if_smaller) */
+    if (p->format == GIFC_FORMAT_GIF && si->format && !strcmp(si->format, "gif") &&
+        !changes_picture(&ctx->opts)) {
+        job j = { .ctx = ctx, .in_path = in_path };
+        size_t n = 0;
+        uint8_t *b = read_input(&j, &n);
+        free(b);
+        if (n && bytes > (double)n) bytes = (double)n;
+    }
+    uint64_t budget = ctx->opts.max_size;
+    est->format = p->format;
+    est->width = p->w;
+    est->height = p->h;
+    est->seconds = p->seconds;
+    est->plain_bytes = (uint64_t)llround(bytes);
+    est->over_budget = budget && est->plain_bytes > budget;
+    est->bytes = est->over_budget ? budget : est->plain_bytes;
+    est->ssim = est->over_budget ? -1 : ssim; /* a search would change the picture */
+    est->sampled = sampled;
+    return GIFC_OK;
+}
+
+GIFC_API gifc_error gifc_estimate_file(gifc_context *ctx, const char *in_path,
+                                       const char *out_path, gifc_estimate *est)
+{
+    if (!ctx || !in_path || !est || est->struct_size < sizeof(size_t)) return GIFC_ERR_INVALID_ARG;
+    gifc_estimate full = { .struct_size = est->struct_size };
+    gerr *e = &ctx->err;
+    memset(e, 0, sizeof *e);
+    source *src = NULL;
+    source_limits lim;
+    limits_from_options(&lim, &ctx->opts);
+    int old = pool_omp_limit(1);
+    gifc_error r = GIFC_OK;
+    if (prepare_caption(ctx, e) ||
+        source_open(&src, in_path, NULL, 0, ctx->opts.threads, &lim, e) ||
+        source_set_geometry(src, &ctx->opts, e)) {
+        r = e->code ? e->code : GIFC_ERR_INPUT;
+    } else {
+        const source_info *si = source_get_info(src);
+        plan p;
+        plan_make(&ctx->opts, si, out_path, &p);
+        r = check_output_size(&p, si, e);
+        if (!r) r = estimate_run(ctx, in_path, src, si, &p, &full);
+    }
+    source_free(&src);
+    pool_omp_limit(old);
+    if (!r) {
+        size_t n = est->struct_size < sizeof full ? est->struct_size : sizeof full;
+        memcpy(est, &full, n);
+    }
+    return r;
 }

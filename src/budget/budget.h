@@ -34,6 +34,12 @@ typedef struct budget_outcome {
 gifc_error budget_gif(gifc_context *ctx, source *src, const source_info *si, const plan *base,
                       outfile *of, budget_outcome *out);
 
+/* --estimate for GIF: the budget's own prediction of the asked settings (the frames
+ * decoded and scaled once, sample chunks encoded), nothing written. *sampled is 0 when the
+ * clip was short enough to be encoded whole. */
+gifc_error budget_gif_estimate(gifc_context *ctx, source *src, const source_info *si,
+                               const plan *base, double *bytes, double *ssim, int *sampled);
+
 /* Writes the result to of->tmp_path (MP4). src is used for the first pass; later passes
  * reopen the input from j. */
 gifc_error budget_mp4(gifc_context *ctx, const job *j, source *src, const source_info *si,

@@ -444,6 +444,18 @@ done:
     return e->code;
 }
 
+static void gsearch_free(gsearch *g)
+{
+    fcache_free(&g->cache);
+    scaler_free(&g->sc);
+    gframe_free(&g->in);
+    gframe_free(&g->small);
+    gframe_free(&g->ref);
+    gframe_free(&g->up);
+    gframe_free(&g->prev);
+    free(g->weight);
+}
+
 gifc_error budget_gif(gifc_context *ctx, source *src, const source_info *si, const plan *base,
                       outfile *of, budget_outcome *out)
 {
@@ -451,13 +463,26 @@ gifc_error budget_gif(gifc_context *ctx, source *src, const source_info *si, con
     memset(out, 0, sizeof *out);
     out->ssim = -1;
     gifc_error r = g.sc ? run(&g, src, of, out) : gerr_set(&ctx->err, GIFC_ERR_NOMEM, "out of memory");
-    fcache_free(&g.cache);
-    scaler_free(&g.sc);
-    gframe_free(&g.in);
-    gframe_free(&g.small);
-    gframe_free(&g.ref);
-    gframe_free(&g.up);
-    gframe_free(&g.prev);
-    free(g.weight);
+    gsearch_free(&g);
+    return r;
+}
+
+gifc_error budget_gif_estimate(gifc_context *ctx, source *src, const source_info *si,
+                               const plan *base, double *bytes, double *ssim, int *sampled)
+{
+    gsearch g = { .ctx = ctx, .si = si, .base = *base, .sc = scaler_new() };
+    recipe r0 = { 1.0, 1, base->colors, base->quality, base->lossy, base->dither };
+    measure m = { 0, -1 };
+    gifc_error r = GIFC_OK;
+    if (!g.sc) r = gerr_set(&ctx->err, GIFC_ERR_NOMEM, "out of memory");
+    else if (!(r = fill_cache(&g, src))) {
+        g.progress_total = g.n;
+        choose_chunks(&g);
+        r = recipe_measure(&g, &r0, &m);
+    }
+    *bytes = m.bytes;
+    *ssim = m.ssim;
+    *sampled = g.nchunks > 0;
+    gsearch_free(&g);
     return r;
 }

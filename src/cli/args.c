@@ -107,7 +107,7 @@ char *cli_default_output(const char *input, gifc_format f)
 /* The CLI's own options (getopt values). Library options get OPT_TABLE + their index in
  * the option table (gifc_option_at). */
 enum { OPT_TO = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_SHARD, OPT_LIST, OPT_JSON, OPT_VERSION,
-       OPT_END, OPT_FOR, OPT_TABLE = 1024 };
+       OPT_END, OPT_FOR, OPT_ESTIMATE, OPT_TABLE = 1024 };
 
 static const struct option cli_opts[] = {
     { "output", required_argument, NULL, 'o' },
@@ -123,6 +123,7 @@ static const struct option cli_opts[] = {
     { "end", required_argument, NULL, OPT_END },
     { "for", required_argument, NULL, OPT_FOR },
     { "json", no_argument, NULL, OPT_JSON },
+    { "estimate", no_argument, NULL, OPT_ESTIMATE },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "version", no_argument, NULL, OPT_VERSION },
@@ -317,6 +318,7 @@ static int take_option(parser *a, int val, const char *arg)
     case 'q': p->quiet = 1; return 0;
     case 'v': p->verbose++; return 0;
     case OPT_JSON: p->json = 1; return 0;
+    case OPT_ESTIMATE: p->estimate = 1; return 0;
     case OPT_END: return get_end(a, arg);
     case OPT_FOR: return get_target(a, arg);
     default: break;
@@ -525,6 +527,7 @@ static int resolve_batch(parser *a, int n, char **args)
     if (n == 0) return fail(a, "missing INPUT (usage: gifc [options] DIR|FILE... -o OUTDIR)");
     if (!p->output) return fail(a, "converting a folder or several files needs -o OUTDIR");
     if (!p->output[0]) return fail(a, "-o/--output: the path is empty");
+    if (p->estimate) return fail(a, "--estimate takes one INPUT, not a batch");
     if (strcmp(p->output, "-") == 0)
         return fail(a, "-o -: standard output takes one file, not a batch");
     for (int i = 0; i < n; i++) {

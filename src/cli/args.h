@@ -66,6 +66,7 @@ typedef struct cli_prefs {
     const gifc_target_info *target; /* --for NAME (applied to opts by the parse), or NULL */
     double target_cut;      /* > 0: the duration the target's cap set (the user gave none) */
     int json, quiet, verbose;
+    int estimate;           /* --estimate: predict the output, write nothing */
 
     /* ---- batch mode: gifc DIR... -o OUTDIR, or several files (see batch.h) ---- */
     int batch;              /* resolved by the parse: the run is a batch */

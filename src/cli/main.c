@@ -381,6 +381,26 @@ static int report_success(run_state *st)
     return CLI_EXIT_OK;
 }
 
+/* --estimate: the library's prediction of this conversion, nothing written. */
+static int estimate(run_state *st)
+{
+    gifc_estimate est = { .struct_size = sizeof est };
+    st->t0 = cli_clock();
+    const char *out = strcmp(st->prefs->output, "-") == 0 ? NULL : st->prefs->output;
+    gifc_error e = gifc_estimate_file(st->ctx, st->in_path, out, &est);
+    if (e != GIFC_OK) return library_failure(st, e);
+    double elapsed = round((cli_clock() - st->t0) * 1000) / 1000;
+    progress_clear(&st->bar);
+    const cli_prefs *p = st->prefs;
+    FILE *f = p->json ? json_stream(p) : stdout;
+    report_estimate(f, p->json, p->input, st->out_name, &est, elapsed);
+    if (fflush(f) != 0 || ferror(f)) {
+        fprintf(stderr, "gifc: cannot write the estimate: %s\n", strerror(errno));
+        return CLI_EXIT_FAILURE;
+    }
+    return CLI_EXIT_OK;
+}
+
 static void init_state(run_state *st, const cli_prefs *p)
 {
     memset(st, 0, sizeof *st);
@@ -398,8 +418,12 @@ static int run(const cli_prefs *p)
     install_signals();
     int code = prepare_input(&st);
     if (code == CLI_EXIT_OK) code = setup_context(&st);
-    if (code == CLI_EXIT_OK) code = convert(&st);
-    if (code == CLI_EXIT_OK) code = report_success(&st);
+    if (code == CLI_EXIT_OK && p->estimate) {
+        code = estimate(&st);
+    } else {
+        if (code == CLI_EXIT_OK) code = convert(&st);
+        if (code == CLI_EXIT_OK) code = report_success(&st);
+    }
     gifc_context_free(&st.ctx);
     spool_remove(&st.spool);
     return code;

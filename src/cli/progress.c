@@ -358,3 +358,34 @@ void report_json_settings(FILE *f, const gifc_result *r, const gifc_options *o)
 
 void report_json_string(FILE *f, const char *s) { json_string(f, s); }
 void report_json_number(FILE *f, double v) { json_number(f, v); }
+
+void report_estimate(FILE *f, int json, const char *input, const char *output,
+                     const gifc_estimate *e, double elapsed)
+{
+    if (!json) {
+        fprintf(f, "%s: about %llu bytes, %s %dx%d, %.2f s", output,
+                (unsigned long long)e->bytes, cli_format_name(e->format), e->width, e->height,
+                e->seconds);
+        if (e->ssim >= 0) fprintf(f, ", SSIM %.3f", e->ssim);
+        if (e->over_budget)
+            fprintf(f, " (the asked settings make about %llu: the budget search would run)",
+                    (unsigned long long)e->plain_bytes);
+        fputs(" (estimate; nothing written)\n", f);
+        return;
+    }
+    fputs("{\"input\":", f);
+    json_string(f, input);
+    fputs(",\"output\":", f);
+    json_string(f, output);
+    fprintf(f, ",\"format\":\"%s\",\"width\":%d,\"height\":%d,\"duration\":",
+            cli_format_name(e->format), e->width, e->height);
+    json_number(f, e->seconds);
+    fprintf(f, ",\"estimated_bytes\":%llu,\"plain_bytes\":%llu,\"estimated_ssim\":",
+            (unsigned long long)e->bytes, (unsigned long long)e->plain_bytes);
+    if (e->ssim >= 0) json_number(f, e->ssim);
+    else fputs("null", f);
+    fprintf(f, ",\"sampled\":%s,\"over_budget\":%s,\"elapsed\":",
+            e->sampled ? "true" : "false", e->over_budget ? "true" : "false");
+    json_number(f, elapsed);
+    fputs("}\n", f);
+}

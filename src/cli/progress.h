@@ -45,6 +45,10 @@ void report_json_error(FILE *f, const char *input, const char *output, const cha
 /* JSON values for other reports (batch mode's JSON lines): a string (bytes that are not
  * UTF-8 become U+FFFD; NULL prints null) and a number (null when not finite). */
 void report_json_string(FILE *f, const char *s);
+/* --estimate: one line "OUTPUT: about N bytes ..." or, with json, one JSON object with
+ * estimated_bytes (and estimated_ssim for GIF). */
+void report_estimate(FILE *f, int json, const char *input, const char *output,
+                     const gifc_estimate *e, double elapsed);
 void report_json_number(FILE *f, double v);
 /* The "settings" member (and "budget" with --max-size) of a result, as report_json writes
  * them: each starts with a comma, for inside an object. */
