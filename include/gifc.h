@@ -392,9 +392,10 @@ typedef struct gifc_estimate {
     uint64_t bytes;        /* predicted bytes; with max_size, at most max_size */
     uint64_t plain_bytes;  /* predicted bytes of the asked settings, before any budget */
     double ssim;           /* GIF: predicted SSIM against the source (sampled frames); < 0
-                              when not predicted (other formats) */
+                              when not predicted (other formats, and a clip encoded whole) */
     int sampled;           /* 1: extrapolated from encoded samples; 0: the clip was short
-                              (or time-edited) and was encoded whole, in memory */
+                              (at most 150 frames) or time-edited and was encoded whole, in
+                              memory: exact bytes, at the cost of a conversion */
     int over_budget;       /* with max_size: the asked settings do not fit, a search would
                               run (bytes is then max_size) */
 } gifc_estimate;

@@ -8,6 +8,7 @@
 #include "api/estimate.h"
 
 #include "base/ctx.h"
+#include "budget/budget.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -56,7 +57,8 @@ gifc_error estimate_by_segments(gifc_context *ctx, const char *in_path, const pl
     double l1 = fmax(SEG_SHORT * span, SEG_MIN), l2 = l1 * SEG_RATIO;
     int edited = p->edit.reverse || p->edit.bounce || p->edit.smooth_loop > 0;
     *sampled = 0;
-    if (edited || !(span > 0) || SEG_PLACES * (l1 + l2) > SEG_MAX_SHARE * span)
+    if (edited || !(span > 0) || SEG_PLACES * (l1 + l2) > SEG_MAX_SHARE * span ||
+        p->frames_estimate <= ESTIMATE_WHOLE_FRAMES)
         return encode_piece(ctx, in_path, p->format, start, ctx->opts.duration, bytes);
     double fixed[SEG_PLACES], rate = 0;
     for (int k = 0; k < SEG_PLACES; k++) {

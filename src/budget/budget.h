@@ -34,6 +34,10 @@ typedef struct budget_outcome {
 gifc_error budget_gif(gifc_context *ctx, source *src, const source_info *si, const plan *base,
                       outfile *of, budget_outcome *out);
 
+/* Up to this many output frames, --estimate encodes the whole clip in memory (exact
+ * bytes; no SSIM for GIF then). */
+#define ESTIMATE_WHOLE_FRAMES 150
+
 /* --estimate for GIF: the budget's own prediction of the asked settings (the frames
  * decoded and scaled once, sample chunks encoded), nothing written. *sampled is 0 when the
  * clip was short enough to be encoded whole. */

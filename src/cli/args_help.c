@@ -127,6 +127,8 @@ static const char help_budget[] =
     "Misc:\n"
     "      --json            print a one-line JSON report on stdout (on stderr when\n"
     "                        OUTPUT is '-') instead of the summary line\n"
+    "      --estimate        predict the output's bytes (GIF: and SSIM) from encoded\n"
+    "                        samples, in about a quarter of the time; write nothing\n"
     "  -q, --quiet           print errors only\n"
     "  -v, --verbose         log what is done; twice for debug detail\n"
     "      --threads N       worker threads {threads.range}, 0 = one per core (default {threads.default})\n"

@@ -16,6 +16,8 @@ static const struct {
                         "format's extension; NAME.gifc.gif when that would be INPUT itself)" },
     { "end", "T", "stop T into INPUT; after --start, not with --duration" },
     { "json", "", "print a one-line JSON report on stdout (on stderr when OUTPUT is '-')" },
+    { "estimate", "", "predict the output's bytes (GIF: and SSIM) from encoded samples; "
+                      "write nothing (with --json: estimated_bytes)" },
     { "quiet", "", "print errors only" },
     { "verbose", "", "log what is done; twice for debug detail" },
     { "version", "", "print the version and exit" },
