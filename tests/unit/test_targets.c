@@ -136,9 +136,51 @@ static void explicit_options(void)
     CHECK(o.duration > 4.99 && o.duration < 5.01, "50 frames at 10 fps: %g s", o.duration);
 }
 
+/* Stickers: exact sizes come with a fill mode; a result off the exact size fails. */
+static void stickers(void)
+{
+    char why[256] = "";
+    gifc_options o;
+    const gifc_target_info *w = gifc_target_find("whatsapp-sticker");
+    const gifc_target_info *t = gifc_target_find("telegram-sticker");
+    CHECK(w && t && gifc_target_find("discord-sticker"));
+    if (!w || !t) return;
+    gifc_options_init(&o);
+    CHECK(gifc_target_apply(w, &o, why, sizeof why) == GIFC_OK, "%s", why);
+    CHECK(o.format == GIFC_FORMAT_WEBP && o.width == 512 && o.height == 512 &&
+          o.fill == GIFC_FILL_PAD && o.max_size == 500000 && o.duration == 10);
+    gifc_options_init(&o);
+    o.fill = GIFC_FILL_CROP; /* --aspect-fit crop */
+    CHECK(gifc_target_apply(w, &o, why, sizeof why) == GIFC_OK && o.fill == GIFC_FILL_CROP);
+    gifc_options_init(&o);
+    o.fill = GIFC_FILL_FIT;
+    CHECK(gifc_target_apply(w, &o, why, sizeof why) == GIFC_ERR_INVALID_ARG);
+    CHECK(strstr(why, "fill") && strstr(why, "exactly 512x512"), "%s", why);
+    gifc_options_init(&o);
+    o.width = 256;
+    CHECK(gifc_target_apply(w, &o, why, sizeof why) == GIFC_ERR_INVALID_ARG);
+    CHECK(strstr(why, "width 256") && strstr(why, "exactly"), "%s", why);
+
+    gifc_options_init(&o);
+    CHECK(gifc_target_apply(t, &o, why, sizeof why) == GIFC_OK, "%s", why);
+    CHECK(o.format == GIFC_FORMAT_WEBM && o.fill == GIFC_FILL_FIT && o.fps == 30 &&
+          o.duration == 3 && o.max_size == 256000);
+    gifc_result res;
+    memset(&res, 0, sizeof res);
+    res.format = GIFC_FORMAT_WEBM;
+    res.width = 288, res.height = 512, res.bytes = 1000, res.duration = 3, res.fps = 30;
+    CHECK(gifc_target_check(t, &res, why, sizeof why) == GIFC_OK, "%s", why);
+    res.height = 510; /* neither side on 512 */
+    CHECK(gifc_target_check(t, &res, why, sizeof why) == GIFC_ERR_ENCODE);
+    CHECK(strstr(why, "one side exactly"), "%s", why);
+    res.format = GIFC_FORMAT_WEBP, res.width = 512, res.height = 288;
+    CHECK(gifc_target_check(w, &res, why, sizeof why) == GIFC_ERR_ENCODE);
+}
+
 int main(void)
 {
     each_target();
     explicit_options();
+    stickers();
     return check_finish("targets");
 }
