@@ -436,8 +436,9 @@ static char *options_json(const server *s)
         for (int i = 0; i < t->n_formats; i++) {
             const gifc_target_rules *r = &t->formats[i];
             fprintf(f, "%s{\"format\":\"%s\",\"width\":%d,\"height\":%d,\"exact\":%s,"
-                       "\"max_fps\":", i ? "," : "", format_ext(r->format), r->width, r->height,
-                    r->exact == 1 ? "true" : "false");
+                       "\"one_side\":%s,\"max_fps\":", i ? "," : "", format_ext(r->format),
+                    r->width, r->height, r->exact == 1 ? "true" : "false",
+                    r->exact == 2 ? "true" : "false");
             report_json_number(f, r->max_fps);
             fputs(",\"max_duration\":", f);
             report_json_number(f, r->max_duration);
