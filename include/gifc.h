@@ -459,7 +459,9 @@ GIFC_API const gifc_target_rules *gifc_target_rules_for(const gifc_target_info *
 /* Applies target t to *opts: the format (AUTO becomes the target's default), the size box,
  * fps and duration caps and the byte budget fill the fields left at their "default" value
  * (0 / AUTO); a field the caller set is kept when it keeps to the rule (a smaller box or
- * budget, a shorter duration) and refused otherwise. Returns GIFC_OK, or
+ * budget, a shorter duration) and refused otherwise. An exact-size target (stickers) also
+ * sets fill when it is GIFC_FILL_NONE: PAD for an exact box, FIT for "one side exactly";
+ * set it to CROP first to cut instead of padding. Returns GIFC_OK, or
  * GIFC_ERR_INVALID_ARG with why (when not NULL, n > 0) a one-line reason naming the option
  * field and the rule: "width 200 breaks discord-emoji's rule: at most 128x128 px".
  * *opts is unchanged on failure. */
