@@ -50,7 +50,7 @@ static gifc_error encode(msearch *m, source *src, const char *path, uint64_t abo
     }
     sink_progress pr = { m->progress_base, m->progress_total };
     m->attempts++;
-    source_for_yuv(src ? src : own, 1);
+    sink_choose_pictures(m->ctx, src ? src : own, &m->p);
     if (!source_start(src ? src : own, m->p.w, m->p.h, &m->p.timing, e) &&
         !sink_open(k, m->ctx, m->j, &m->p, m->si, NULL, path, e) &&
         !sink_run(m->ctx, src ? src : own, k, &m->p, &pr))

@@ -14,6 +14,9 @@ struct scaler {
     gframe tmp;           /* scaled but not yet rotated or placed on a padded canvas */
     AVFrame *part;        /* a reference to the input, cut to the shown part */
     int for_yuv;          /* scaler_for_yuv() */
+    int yuv_matrix;       /* scaler_yuv_direct(): AVColorSpace of the yuv420 frames, or 0 */
+    struct SwsContext *to_yuv; /* RGBA to yuv420 for frames that cannot go direct */
+    gframe rgb;           /* such a frame as RGBA */
     tonemap *tm;          /* HDR input: 16-bit Y'CbCr 4:4:4 from swscale, tone-mapped */
     uint16_t *hdr;
     size_t hdr_cap;
@@ -23,11 +26,19 @@ scaler *scaler_new(void) { return calloc(1, sizeof(scaler)); }
 
 void scaler_for_yuv(scaler *s, int on) { s->for_yuv = on; }
 
+void scaler_yuv_direct(scaler *s, int matrix)
+{
+    s->yuv_matrix = matrix;
+    if (matrix) s->for_yuv = 1;
+}
+
 void scaler_free(scaler **s)
 {
     if (!s || !*s) return;
     sws_freeContext((*s)->sws);
+    sws_freeContext((*s)->to_yuv);
     gframe_free(&(*s)->tmp);
+    gframe_free(&(*s)->rgb);
     av_frame_free(&(*s)->part);
     tonemap_free(&(*s)->tm);
     free((*s)->hdr);
@@ -48,9 +59,9 @@ void scale_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
 
 /* Untagged video is BT.601 below 720 lines and BT.709 above, as players assume: `lines`
  * are the whole picture's, not a cropped part's. */
-static int sws_colorspace(const AVFrame *in, int lines)
+static int sws_colorspace(enum AVColorSpace spc, int lines)
 {
-    switch (in->colorspace) {
+    switch (spc) {
     case AVCOL_SPC_BT709: return SWS_CS_ITU709;
     case AVCOL_SPC_BT2020_NCL:
     case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
@@ -87,7 +98,7 @@ static gifc_error ensure_sws(scaler *s, const AVFrame *in, int lines, int w, int
                         av_get_pix_fmt_name(in->format), in->width, in->height);
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
     if (d && !(d->flags & AV_PIX_FMT_FLAG_RGB) && !hdr) {
-        const int *coef = sws_getCoefficients(sws_colorspace(in, lines));
+        const int *coef = sws_getCoefficients(sws_colorspace(in->colorspace, lines));
         sws_setColorspaceDetails(s->sws, coef, is_full_range(in), sws_getCoefficients(SWS_CS_DEFAULT),
                                  1, 0, 1 << 16, 1 << 16);
     }
@@ -161,7 +172,7 @@ static int scan_alpha(const gframe *f)
 
 static gifc_error ensure_frame(gframe *f, int w, int h, gerr *e)
 {
-    if (f->rgba && f->w == w && f->h == h) return GIFC_OK;
+    if (f->rgba && f->w == w && f->h == h && !f->yuv420) return GIFC_OK;
     gframe_free(f);
     if (gframe_alloc(f, w, h)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     return GIFC_OK;
@@ -182,8 +193,8 @@ static gifc_error ensure_hdr(scaler *s, int w, int h, gerr *e)
     return GIFC_OK;
 }
 
-gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
-                      int out_h, gframe *out, gerr *e)
+static gifc_error run_rgba(scaler *s, const AVFrame *in, int rotation, const geom *g,
+                           int out_w, int out_h, gframe *out, gerr *e)
 {
     const AVFrame *part = NULL;
     int ix = 0, iy = 0, iw = out_w, ih = out_h;
@@ -224,6 +235,82 @@ gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g,
     int may_alpha = d && (d->flags & (AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_PAL));
     out->has_alpha = may_alpha ? scan_alpha(out) : 0;
     return GIFC_OK;
+}
+
+int scale_direct_matrix(int format, int colorspace, int trc, int lines)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(format);
+    if (!d || d->nb_components != 3 || d->comp[0].depth != 8 ||
+        (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_ALPHA |
+                     AV_PIX_FMT_FLAG_HWACCEL)) || tonemap_kind(trc))
+        return 0;
+    int cs = sws_colorspace(colorspace, lines);
+    return cs == SWS_CS_ITU709 ? AVCOL_SPC_BT709 : cs == SWS_CS_ITU601 ? AVCOL_SPC_SMPTE170M : 0;
+}
+
+static gifc_error yuv_frame(gframe *f, int w, int h, gerr *e)
+{
+    if (f->rgba && f->w == w && f->h == h && f->yuv420) return GIFC_OK;
+    gframe_free(f);
+    if (gframe_alloc_yuv420(f, w, h)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    return GIFC_OK;
+}
+
+/* A frame that cannot go direct: through RGBA, then into yuv420 in the promised matrix. */
+static gifc_error yuv_via_rgba(scaler *s, const AVFrame *in, int rotation, const geom *g,
+                               int out_w, int out_h, gframe *out, gerr *e)
+{
+    if (run_rgba(s, in, rotation, g, out_w, out_h, &s->rgb, e)) return e->code;
+    s->to_yuv = sws_getCachedContext(s->to_yuv, out_w, out_h, AV_PIX_FMT_RGBA, out_w, out_h,
+                                     AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!s->to_yuv) return gerr_set(e, GIFC_ERR_NOMEM, "cannot set up the RGB to YUV conversion");
+    const int *coef = sws_getCoefficients(s->yuv_matrix == AVCOL_SPC_BT709 ? SWS_CS_ITU709
+                                                                           : SWS_CS_ITU601);
+    sws_setColorspaceDetails(s->to_yuv, coef, 1, coef, 0, 0, 1 << 16, 1 << 16);
+    uint8_t *planes[4] = { NULL }; /* swscale reads four of each */
+    int strides[4] = { 0 };
+    gframe_planes(out, planes, strides);
+    const uint8_t *src[4] = { s->rgb.rgba, NULL, NULL, NULL };
+    const int src_stride[4] = { s->rgb.stride, 0, 0, 0 };
+    sws_scale(s->to_yuv, src, src_stride, 0, out_h, planes, strides);
+    return GIFC_OK;
+}
+
+/* Straight from the decoder's YUV to yuv420 at the output size: one swscale pass, no RGB. */
+static gifc_error run_yuv(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                          int out_h, gframe *out, gerr *e)
+{
+    if (yuv_frame(out, out_w, out_h, e)) return e->code;
+    out->has_alpha = 0;
+    int ix = 0, iy = 0, iw = out_w, ih = out_h;
+    if (g) geom_inner(g, out_w, out_h, &ix, &iy, &iw, &ih);
+    int m = scale_direct_matrix(in->format, in->colorspace, in->color_trc, in->height);
+    if (rotation || iw != out_w || ih != out_h || m != s->yuv_matrix)
+        return yuv_via_rgba(s, in, rotation, g, out_w, out_h, out, e);
+    const AVFrame *part = NULL;
+    if (cut_part(s, in, 0, g, &part, e)) return e->code;
+    int flags = part->width >= 2 * out_w ? SWS_AREA : SWS_BICUBIC; /* as ensure_sws */
+    s->sws = sws_getCachedContext(s->sws, part->width, part->height, part->format, out_w, out_h,
+                                  AV_PIX_FMT_YUV420P, flags, NULL, NULL, NULL);
+    if (!s->sws)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED, "cannot convert %s %dx%d pictures",
+                        av_get_pix_fmt_name(part->format), part->width, part->height);
+    const int *coef = sws_getCoefficients(sws_colorspace(in->colorspace, in->height));
+    sws_setColorspaceDetails(s->sws, coef, is_full_range(in), coef, 0, 0, 1 << 16, 1 << 16);
+    uint8_t *planes[4] = { NULL }; /* swscale reads four of each */
+    int strides[4] = { 0 };
+    gframe_planes(out, planes, strides);
+    sws_scale(s->sws, (const uint8_t *const *)part->data, part->linesize, 0, part->height,
+              planes, strides);
+    if (part == s->part) av_frame_unref(s->part);
+    return GIFC_OK;
+}
+
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                      int out_h, gframe *out, gerr *e)
+{
+    if (s->yuv_matrix) return run_yuv(s, in, rotation, g, out_w, out_h, out, e);
+    return run_rgba(s, in, rotation, g, out_w, out_h, out, e);
 }
 
 gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e)
