@@ -109,10 +109,10 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e)
 
 void source_for_yuv(source *s, int on) { scaler_for_yuv(s->sc, on); }
 
-int source_yuv_direct(source *s, int on)
+int source_yuv_direct(source *s, int on, uint32_t background)
 {
-    int m = on && !s->info.has_alpha ? s->info.yuv_matrix : 0;
-    scaler_yuv_direct(s->sc, m);
+    int m = on ? s->info.yuv_matrix : 0;
+    scaler_yuv_direct(s->sc, m, background);
     return m;
 }
 

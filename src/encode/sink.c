@@ -53,7 +53,8 @@ void sink_choose_pictures(const gifc_context *ctx, source *src, plan *p)
 {
     int mp4 = p->format == GIFC_FORMAT_MP4;
     source_for_yuv(src, mp4);
-    p->yuv_matrix = source_yuv_direct(src, mp4 && !ctx->cap && !edit_reads_pixels(&p->edit));
+    p->yuv_matrix = source_yuv_direct(src, mp4 && !ctx->cap && !edit_reads_pixels(&p->edit),
+                                      ctx->opts.background);
 }
 
 gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,

@@ -592,16 +592,24 @@ class Options(unittest.TestCase):
                 self.assertLessEqual(mad, COLOUR_MAD_MAX)
                 self.assertGreaterEqual(ssim(src, os.path.join(self.tmp, out), 25), 0.97)
 
+    def test_mp4_yuv_straight_alpha(self):
+        # VP9 with alpha goes straight too, composited over the background in Y'CbCr
+        # (measured SSIM over #336699 0.9971; 0.9955 through RGBA before).
+        if not have_ffmpeg():
+            self.skipTest('ffmpeg / ffprobe CLI not found')
+        src = os.path.join(lib.FIXTURES, 'vp9_alpha_320x180_25fps_2s.webm')
+        _, p = self.convert('-v', '--background', '#336699', src=src, out='alpha.mp4')
+        self.assertIn(self.STRAIGHT, p.stderr.decode(errors='replace'))
+        value = ssim(src, os.path.join(self.tmp, 'alpha.mp4'), 25, background='0x336699')
+        self.assertGreaterEqual(value, 0.98)
+
     def test_mp4_yuv_straight_only_when_nothing_reads_pixels(self):
-        # A caption, --drop-duplicates and alpha (composited over the background) need RGB.
+        # A caption, --drop-duplicates and the clip edits need RGB pictures.
         src = os.path.join(lib.FIXTURES, 'h264_bt601_640x360_lossless.mkv')
-        alpha = os.path.join(lib.FIXTURES, 'vp9_alpha_320x180_25fps_2s.webm')
         for opts in (('--caption', 'hi'), ('--drop-duplicates',), ('--reverse',)):
             with self.subTest(opts=opts):
                 _, p = self.convert('-v', *opts, src=src, out='rgb-%s.mp4' % opts[0].strip('-'))
                 self.assertNotIn(self.STRAIGHT, p.stderr.decode(errors='replace'))
-        _, p = self.convert('-v', src=alpha, out='alpha.mp4')
-        self.assertNotIn(self.STRAIGHT, p.stderr.decode(errors='replace'))
 
     def test_width(self):
         info, _ = self.convert('--width', '100')
