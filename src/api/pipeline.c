@@ -18,6 +18,7 @@
 #include "api/estimate.h"
 #include "picture/textart.h"
 
+#include <libavutil/pixfmt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,7 +274,10 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
         source_free(&src);
         goto commit;
     }
-    source_for_yuv(src, p.format == GIFC_FORMAT_MP4);
+    sink_choose_pictures(ctx, src, &p);
+    if (p.yuv_matrix)
+        ctx_log(ctx, GIFC_LOG_INFO, "pictures: the video's YUV scaled straight to the encoder "
+                "(%s), no RGB step", p.yuv_matrix == AVCOL_SPC_BT709 ? "BT.709" : "BT.601");
     if (source_start(src, p.w, p.h, &p.timing, e) ||
         sink_open(&k, ctx, j, &p, si, of.fp, of.tmp_path, e) ||
         sink_run(ctx, src, &k, &p, NULL) || sink_finish(&k, of.tmp_path, e))

@@ -4,6 +4,7 @@
 #include "decode/avdec.h"
 
 #include "decode/memio.h"
+#include "picture/scale.h"
 #include "picture/tonemap.h"
 
 #include <errno.h>
@@ -176,6 +177,8 @@ static void fill_info(avdec *d, source_info *info)
                           : (pd && (pd->flags & AV_PIX_FMT_FLAG_ALPHA)) ||
                                 par->codec_id == AV_CODEC_ID_GIF;
     describe_colour(st, d->dec, info);
+    info->yuv_matrix = scale_direct_matrix(d->dec->pix_fmt, par->color_space, par->color_trc,
+                                           par->height);
 }
 
 /* FFmpeg counts the pixels of a frame with its rows padded to the SIMD alignment; twice the

@@ -110,6 +110,13 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e)
 
 void source_for_yuv(source *s, int on) { scaler_for_yuv(s->sc, on); }
 
+int source_yuv_direct(source *s, int on, uint32_t background)
+{
+    int m = on ? s->info.yuv_matrix : 0;
+    scaler_yuv_direct(s->sc, m, background);
+    return m;
+}
+
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e)
 {
     if (out_w < 1 || out_h < 1) return gerr_set(e, GIFC_ERR_INVALID_ARG, "empty output size");

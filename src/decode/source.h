@@ -24,6 +24,8 @@ typedef struct source_info {
     const char *format;    /* short container name: "gif", "mp4", "webp"... */
     uint8_t gif_palette[256 * 3]; /* a GIF input's global colour table */
     int gif_palette_colors;       /* its entries, 0 when none */
+    int yuv_matrix;        /* AVColorSpace of 8-bit YUV pictures that can go straight to
+                              a YUV encoder (scale_direct_matrix), else 0 */
     char colour[200];      /* the video's colour tags and what is done with them, for -v
                               ("" for pictures without colour tags: GIF, WebP, APNG) */
 } source_info;
@@ -50,6 +52,11 @@ gifc_error source_set_geometry(source *s, const gifc_options *o, gerr *e);
 gifc_error source_start(source *s, int out_w, int out_h, const source_timing *t, gerr *e);
 /* on: the frames go to a YUV 4:2:0 encoder (MP4), see scaler_for_yuv(). */
 void source_for_yuv(source *s, int on);
+/* on: the frames go to a YUV 4:2:0 encoder with no stage in between that reads pixels, so
+ * they may come as yuv420 frames (gframe.h) in one matrix, composited over background
+ * (0xRRGGBB) when they have alpha. Returns that matrix (AVColorSpace), the one the encoder
+ * must tag, or 0 when they stay RGBA (the pictures are not plain 8-bit YUV). */
+int source_yuv_direct(source *s, int on, uint32_t background);
 /* Next output frame into *f (reallocated as needed; keep passing the same frame).
  * *got = 0 at the end. */
 gifc_error source_next(source *s, gframe *f, int *got, gerr *e);

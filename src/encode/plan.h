@@ -26,6 +26,8 @@ typedef struct plan {
     int64_t bitrate;      /* bits/s; 0: CRF mode */
     int pass;             /* 0 single, 1 / 2: two-pass x264 */
     const char *stats_path;
+    int yuv_matrix;       /* the frames come as yuv420 in this matrix (source_yuv_direct);
+                             0: RGBA */
     /* WebP */
     int webp_quality;     /* libwebp's 0..100 */
     int lossless;

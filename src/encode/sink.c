@@ -49,6 +49,14 @@ gifenc_params sink_gif_params(const gifc_options *o, const plan *p, const source
     return gp;
 }
 
+void sink_choose_pictures(const gifc_context *ctx, source *src, plan *p)
+{
+    int mp4 = p->format == GIFC_FORMAT_MP4;
+    source_for_yuv(src, mp4);
+    p->yuv_matrix = source_yuv_direct(src, mp4 && !ctx->cap && !edit_reads_pixels(&p->edit),
+                                      ctx->opts.background);
+}
+
 gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,
                      const source_info *si, FILE *gif_fp, const char *mp4_path, gerr *e)
 {
@@ -78,7 +86,7 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
                        .background = o->background, .threads = o->threads,
                        .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
                        .fast = o->fast, .bitrate = p->bitrate, .pass = p->pass,
-                       .stats_path = p->stats_path,
+                       .stats_path = p->stats_path, .yuv_matrix = p->yuv_matrix,
                        .audio = k->audio ? audio_encoder(k->audio) : NULL };
     return mp4w_open(&k->mp4, mp4_path, &mp, e);
 }

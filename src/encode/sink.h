@@ -44,6 +44,11 @@ typedef struct sink_progress {
     int64_t base, total;
 } sink_progress;
 
+/* Before source_start: tells src what the encoder takes. MP4 gets the video's YUV scaled
+ * straight into yuv420 frames (p->yuv_matrix set, see source_yuv_direct) when nothing
+ * between the decoder and the encoder reads pixels (no caption, no pixel edit), else RGBA
+ * made for a YUV encoder; every other format RGBA. */
+void sink_choose_pictures(const gifc_context *ctx, source *src, plan *p);
 /* Pushes every frame of a started source into k, reporting progress (which may abort);
  * pr NULL: done of p->frames_estimate. */
 gifc_error sink_run(gifc_context *ctx, source *src, sink *k, const plan *p,

@@ -2,7 +2,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Pipeline per frame: RGBA (composited over the background when it has alpha, padded when
- * the size is 1) -> swscale BT.709 limited-range yuv420p -> libx264 -> mp4 muxer.
+ * the size is 1) -> swscale BT.709 limited-range yuv420p -> libx264 -> mp4 muxer. A yuv420
+ * frame (gframe.h: the decode stage scaled the video's own YUV straight to the output size,
+ * as FFmpeg's scale filter does) is copied to the encoder as it is; the stream is then
+ * tagged with the video's matrix whatever the height, as FFmpeg does too.
  *
  * Timing: the encoder works in milliseconds (time_base 1/1000) and keeps the caller's
  * timeline, so the file is variable-frame-rate. libavcodec 59 does not carry a frame's
@@ -38,6 +41,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/dict.h>
 #include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/rational.h>
 #include <libswscale/swscale.h>
 
@@ -384,6 +388,9 @@ static gifc_error check_params(const char *path, const mp4w_params *p, gerr *err
                         "MP4 output: no first-pass statistics at '%s'", p->stats_path);
     if (p->threads < 0)
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: negative thread count");
+    if (p->yuv_matrix && p->yuv_matrix != AVCOL_SPC_BT709 && p->yuv_matrix != AVCOL_SPC_SMPTE170M)
+        return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: YUV matrix %d is not BT.709 or BT.601",
+                        p->yuv_matrix);
     if (!(p->fps_hint >= 0) || !isfinite(p->fps_hint))
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: bad frame rate hint");
     if (p->audio && (p->audio->codec_type != AVMEDIA_TYPE_AUDIO || p->audio->sample_rate <= 0 ||
@@ -406,7 +413,7 @@ gifc_error mp4w_open(mp4w **out, const char *path, const mp4w_params *p, gerr *e
     m->in_h = p->height;
     m->enc_w = even_size(p->width);
     m->enc_h = even_size(p->height);
-    m->hd = m->enc_h >= 720;
+    m->hd = p->yuv_matrix ? p->yuv_matrix == AVCOL_SPC_BT709 : m->enc_h >= 720;
     m->bg[0] = (uint8_t)(p->background >> 16);
     m->bg[1] = (uint8_t)(p->background >> 8);
     m->bg[2] = (uint8_t)p->background;
@@ -572,7 +579,11 @@ static gifc_error misuse(const mp4w *m, gerr *err)
 /* Checks a frame against the writer and the timeline; the writer is not touched. */
 static gifc_error check_frame(const mp4w *m, const gframe *f, gerr *err)
 {
-    if (!f || !f->rgba || f->w != m->in_w || f->h != m->in_h || f->stride < f->w * 4)
+    if (f && f->yuv420 && (f->w != m->enc_w || f->h != m->enc_h))
+        return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: YUV frame is %dx%d, expected %dx%d",
+                        f->w, f->h, m->enc_w, m->enc_h);
+    if (!f || !f->rgba || f->w != m->in_w || f->h != m->in_h ||
+        (!f->yuv420 && f->stride < f->w * 4))
         return gerr_set(err, GIFC_ERR_INVALID_ARG, "MP4 output: frame is %dx%d, expected %dx%d",
                         f ? f->w : 0, f ? f->h : 0, m->in_w, m->in_h);
     if (!isfinite(f->pts) || !isfinite(f->duration) || f->pts < 0 || f->duration < 0 ||
@@ -595,12 +606,20 @@ static gifc_error encode_frame(mp4w *m, const gframe *f, gerr *err)
 
     int r = av_frame_make_writable(m->yuv);
     if (r < 0) return gerr_av(err, gerr_av_code(r, GIFC_ERR_ENCODE), r, "cannot prepare a video frame");
-    int stride;
-    const uint8_t *src = source_rgba(m, f, &stride);
-    const uint8_t *const planes[1] = {src};
-    const int strides[1] = {stride};
-    r = sws_scale(m->sws, planes, strides, 0, m->enc_h, m->yuv->data, m->yuv->linesize);
-    if (r <= 0) return gerr_set(err, GIFC_ERR_ENCODE, "RGB to YUV conversion failed");
+    if (f->yuv420) {
+        uint8_t *planes[4] = { NULL };
+        int strides[4] = { 0 };
+        gframe_planes(f, planes, strides);
+        av_image_copy(m->yuv->data, m->yuv->linesize, (const uint8_t **)planes, strides,
+                      AV_PIX_FMT_YUV420P, m->enc_w, m->enc_h);
+    } else {
+        int stride;
+        const uint8_t *src = source_rgba(m, f, &stride);
+        const uint8_t *const planes[1] = {src};
+        const int strides[1] = {stride};
+        r = sws_scale(m->sws, planes, strides, 0, m->enc_h, m->yuv->data, m->yuv->linesize);
+        if (r <= 0) return gerr_set(err, GIFC_ERR_ENCODE, "RGB to YUV conversion failed");
+    }
 
     if (ts_add(m, pts, dur)) return gerr_set(err, GIFC_ERR_NOMEM, "out of memory (timestamps)");
     m->yuv->pts = pts;

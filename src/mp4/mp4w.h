@@ -85,6 +85,10 @@ typedef struct mp4w_params {
                               <stats_path>.mbtree by mp4w_finish (or by mp4w_free, then
                               incomplete); pass 2 reads those two.
                               mp4w_remove_stats() deletes them. Must be NULL for pass 0 */
+    int yuv_matrix;        /* 0: the matrix goes by the height (see mp4w.c). AVCOL_SPC_BT709
+                              or AVCOL_SPC_SMPTE170M: the matrix of yuv420 frames (gframe.h)
+                              the caller will push, which the stream is then tagged with and
+                              RGBA frames are converted into */
 } mp4w_params;
 
 /* Creates the writer and the file at path (replacing an existing file), opens the encoder

@@ -14,6 +14,13 @@ struct scaler {
     gframe tmp;           /* scaled but not yet rotated or placed on a padded canvas */
     AVFrame *part;        /* a reference to the input, cut to the shown part */
     int for_yuv;          /* scaler_for_yuv() */
+    int yuv_matrix;       /* scaler_yuv_direct(): AVColorSpace of the yuv420 frames, or 0 */
+    uint32_t bg;          /* its background, 0xRRGGBB */
+    uint8_t bg_yuv[3];    /* the same in that matrix, limited range */
+    uint8_t *alpha;       /* a YUVA picture's alpha plane at the output size */
+    size_t alpha_cap;
+    struct SwsContext *to_yuv; /* RGBA to yuv420 for frames that cannot go direct */
+    gframe rgb;           /* such a frame as RGBA */
     tonemap *tm;          /* HDR input: 16-bit Y'CbCr 4:4:4 from swscale, tone-mapped */
     uint16_t *hdr;
     size_t hdr_cap;
@@ -23,14 +30,37 @@ scaler *scaler_new(void) { return calloc(1, sizeof(scaler)); }
 
 void scaler_for_yuv(scaler *s, int on) { s->for_yuv = on; }
 
+/* An opaque RGB colour as limited-range Y'CbCr in the BT.709 or BT.601 matrix. */
+static void rgb_to_yuv(uint32_t rgb, int matrix, uint8_t yuv[3])
+{
+    double kr = matrix == AVCOL_SPC_BT709 ? 0.2126 : 0.299;
+    double kb = matrix == AVCOL_SPC_BT709 ? 0.0722 : 0.114;
+    double r = (rgb >> 16 & 255) / 255.0, g = (rgb >> 8 & 255) / 255.0, b = (rgb & 255) / 255.0;
+    double y = kr * r + (1 - kr - kb) * g + kb * b;
+    yuv[0] = (uint8_t)lround(16 + 219 * y);
+    yuv[1] = (uint8_t)lround(128 + 224 * (b - y) / (2 * (1 - kb)));
+    yuv[2] = (uint8_t)lround(128 + 224 * (r - y) / (2 * (1 - kr)));
+}
+
+void scaler_yuv_direct(scaler *s, int matrix, uint32_t background)
+{
+    s->yuv_matrix = matrix;
+    if (matrix) s->for_yuv = 1;
+    s->bg = background;
+    if (matrix) rgb_to_yuv(background, matrix, s->bg_yuv);
+}
+
 void scaler_free(scaler **s)
 {
     if (!s || !*s) return;
     sws_freeContext((*s)->sws);
+    sws_freeContext((*s)->to_yuv);
     gframe_free(&(*s)->tmp);
+    gframe_free(&(*s)->rgb);
     av_frame_free(&(*s)->part);
     tonemap_free(&(*s)->tm);
     free((*s)->hdr);
+    free((*s)->alpha);
     free(*s);
     *s = NULL;
 }
@@ -48,9 +78,9 @@ void scale_fit(int src_w, int src_h, int box_w, int box_h, int *w, int *h)
 
 /* Untagged video is BT.601 below 720 lines and BT.709 above, as players assume: `lines`
  * are the whole picture's, not a cropped part's. */
-static int sws_colorspace(const AVFrame *in, int lines)
+static int sws_colorspace(enum AVColorSpace spc, int lines)
 {
-    switch (in->colorspace) {
+    switch (spc) {
     case AVCOL_SPC_BT709: return SWS_CS_ITU709;
     case AVCOL_SPC_BT2020_NCL:
     case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
@@ -90,7 +120,7 @@ static gifc_error ensure_sws(scaler *s, const AVFrame *in, int lines, int w, int
                         av_get_pix_fmt_name(in->format), in->width, in->height);
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
     if (d && !(d->flags & AV_PIX_FMT_FLAG_RGB) && !hdr) {
-        const int *coef = sws_getCoefficients(sws_colorspace(in, lines));
+        const int *coef = sws_getCoefficients(sws_colorspace(in->colorspace, lines));
         sws_setColorspaceDetails(s->sws, coef, is_full_range(in), sws_getCoefficients(SWS_CS_DEFAULT),
                                  1, 0, 1 << 16, 1 << 16);
     }
@@ -165,7 +195,7 @@ static int scan_alpha(const gframe *f)
 
 static gifc_error ensure_frame(gframe *f, int w, int h, gerr *e)
 {
-    if (f->rgba && f->w == w && f->h == h) return GIFC_OK;
+    if (f->rgba && f->w == w && f->h == h && !f->yuv420) return GIFC_OK;
     gframe_free(f);
     if (gframe_alloc(f, w, h)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
     return GIFC_OK;
@@ -186,8 +216,8 @@ static gifc_error ensure_hdr(scaler *s, int w, int h, gerr *e)
     return GIFC_OK;
 }
 
-gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
-                      int out_h, gframe *out, gerr *e)
+static gifc_error run_rgba(scaler *s, const AVFrame *in, int rotation, const geom *g,
+                           int out_w, int out_h, gframe *out, gerr *e)
 {
     const AVFrame *part = NULL;
     int ix = 0, iy = 0, iw = out_w, ih = out_h;
@@ -229,6 +259,170 @@ gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g,
     int may_alpha = d && (d->flags & (AV_PIX_FMT_FLAG_ALPHA | AV_PIX_FMT_FLAG_PAL));
     out->has_alpha = (bars && g->clear_pad) || (may_alpha ? scan_alpha(out) : 0);
     return GIFC_OK;
+}
+
+int scale_direct_matrix(int format, int colorspace, int trc, int lines)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(format);
+    int alpha = d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    if (!d || d->nb_components != 3 + alpha || d->comp[0].depth != 8 ||
+        (d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL)) ||
+        tonemap_kind(trc))
+        return 0;
+    int cs = sws_colorspace(colorspace, lines);
+    return cs == SWS_CS_ITU709 ? AVCOL_SPC_BT709 : cs == SWS_CS_ITU601 ? AVCOL_SPC_SMPTE170M : 0;
+}
+
+static gifc_error yuv_frame(gframe *f, int w, int h, gerr *e)
+{
+    if (f->rgba && f->w == w && f->h == h && f->yuv420) return GIFC_OK;
+    gframe_free(f);
+    if (gframe_alloc_yuv420(f, w, h)) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    return GIFC_OK;
+}
+
+/* round(x / 255) for x in 0..255*255 */
+static inline uint8_t div255(unsigned x)
+{
+    x += 128;
+    return (uint8_t)((x + (x >> 8)) >> 8);
+}
+
+static inline void over(uint8_t *p, unsigned a, unsigned bg)
+{
+    if (a != 255) *p = div255(a * *p + (255 - a) * bg);
+}
+
+/* An RGBA frame with alpha made opaque over the background, in place. */
+static void composite_rgba(gframe *f, uint32_t bg)
+{
+    const unsigned c[3] = { bg >> 16 & 255, bg >> 8 & 255, bg & 255 };
+    for (int y = 0; y < f->h; y++) {
+        uint8_t *p = f->rgba + (size_t)y * f->stride;
+        for (int x = 0; x < f->w; x++, p += 4) {
+            for (int i = 0; i < 3; i++) over(p + i, p[3], c[i]);
+            p[3] = 255;
+        }
+    }
+    f->has_alpha = 0;
+}
+
+/* A frame that cannot go direct: through RGBA, then into yuv420 in the promised matrix. */
+static gifc_error yuv_via_rgba(scaler *s, const AVFrame *in, int rotation, const geom *g,
+                               int out_w, int out_h, gframe *out, gerr *e)
+{
+    if (run_rgba(s, in, rotation, g, out_w, out_h, &s->rgb, e)) return e->code;
+    if (s->rgb.has_alpha) composite_rgba(&s->rgb, s->bg);
+    s->to_yuv = sws_getCachedContext(s->to_yuv, out_w, out_h, AV_PIX_FMT_RGBA, out_w, out_h,
+                                     AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+    if (!s->to_yuv) return gerr_set(e, GIFC_ERR_NOMEM, "cannot set up the RGB to YUV conversion");
+    const int *coef = sws_getCoefficients(s->yuv_matrix == AVCOL_SPC_BT709 ? SWS_CS_ITU709
+                                                                           : SWS_CS_ITU601);
+    sws_setColorspaceDetails(s->to_yuv, coef, 1, coef, 0, 0, 1 << 16, 1 << 16);
+    uint8_t *planes[4] = { NULL }; /* swscale reads four of each */
+    int strides[4] = { 0 };
+    gframe_planes(out, planes, strides);
+    const uint8_t *src[4] = { s->rgb.rgba, NULL, NULL, NULL };
+    const int src_stride[4] = { s->rgb.stride, 0, 0, 0 };
+    sws_scale(s->to_yuv, src, src_stride, 0, out_h, planes, strides);
+    return GIFC_OK;
+}
+
+static gifc_error ensure_alpha(scaler *s, int w, int h, gerr *e)
+{
+    size_t need = (size_t)((w + 63) & ~63) * h + 64; /* rows as swscale likes them */
+    if (need <= s->alpha_cap) return GIFC_OK;
+    free(s->alpha);
+    s->alpha_cap = 0;
+    if (!(s->alpha = calloc(need, 1))) return gerr_set(e, GIFC_ERR_NOMEM, "out of memory");
+    s->alpha_cap = need;
+    return GIFC_OK;
+}
+
+/* Composites f over the background with the alpha plane a (stride as): Y'CbCr is an affine
+ * function of R'G'B', so mixing here is mixing the R'G'B' the RGBA path composites; each
+ * chroma sample takes the mean alpha of its four pixels. */
+/* Whether n alpha values are all 255: most rows of most clips with alpha are opaque. */
+static int opaque(const uint8_t *a, int n)
+{
+    uint64_t all = ~(uint64_t)0, w;
+    int x = 0;
+    for (; x + 8 <= n; x += 8) {
+        memcpy(&w, a + x, 8);
+        if (w != all) return 0;
+    }
+    for (; x < n; x++)
+        if (a[x] != 255) return 0;
+    return 1;
+}
+
+static void composite_yuv(gframe *f, const uint8_t *a, int as, const uint8_t bg[3])
+{
+    uint8_t *pl[3];
+    int st[3];
+    gframe_planes(f, pl, st);
+    for (int y = 0; y < f->h; y++) {
+        uint8_t *p = pl[0] + (size_t)y * st[0];
+        const uint8_t *r = a + (size_t)y * as;
+        if (opaque(r, f->w)) continue;
+        for (int x = 0; x < f->w; x++) p[x] = div255(r[x] * p[x] + (255u - r[x]) * bg[0]);
+    }
+    for (int y = 0; y < f->h / 2; y++) {
+        uint8_t *u = pl[1] + (size_t)y * st[1], *v = pl[2] + (size_t)y * st[2];
+        const uint8_t *r0 = a + (size_t)(2 * y) * as, *r1 = r0 + as;
+        if (opaque(r0, f->w) && opaque(r1, f->w)) continue;
+        for (int x = 0; x < f->w / 2; x++) {
+            unsigned m = (r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1] + 2u) / 4;
+            u[x] = div255(m * u[x] + (255u - m) * bg[1]);
+            v[x] = div255(m * v[x] + (255u - m) * bg[2]);
+        }
+    }
+}
+
+/* Straight from the decoder's YUV to yuv420 at the output size: one swscale pass, no RGB. */
+static gifc_error run_yuv(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                          int out_h, gframe *out, gerr *e)
+{
+    if (yuv_frame(out, out_w, out_h, e)) return e->code;
+    out->has_alpha = 0;
+    int ix = 0, iy = 0, iw = out_w, ih = out_h;
+    if (g) geom_inner(g, out_w, out_h, &ix, &iy, &iw, &ih);
+    int m = scale_direct_matrix(in->format, in->colorspace, in->color_trc, in->height);
+    if (rotation || iw != out_w || ih != out_h || m != s->yuv_matrix)
+        return yuv_via_rgba(s, in, rotation, g, out_w, out_h, out, e);
+    const AVFrame *part = NULL;
+    if (cut_part(s, in, 0, g, &part, e)) return e->code;
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(part->format);
+    int alpha = d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    if (alpha && ensure_alpha(s, out_w, out_h, e)) return e->code;
+    int flags = part->width >= 2 * out_w ? SWS_AREA : SWS_BICUBIC; /* as ensure_sws */
+    s->sws = sws_getCachedContext(s->sws, part->width, part->height, part->format, out_w, out_h,
+                                  alpha ? AV_PIX_FMT_YUVA420P : AV_PIX_FMT_YUV420P, flags, NULL,
+                                  NULL, NULL);
+    if (!s->sws)
+        return gerr_set(e, GIFC_ERR_UNSUPPORTED, "cannot convert %s %dx%d pictures",
+                        av_get_pix_fmt_name(part->format), part->width, part->height);
+    const int *coef = sws_getCoefficients(sws_colorspace(in->colorspace, in->height));
+    sws_setColorspaceDetails(s->sws, coef, is_full_range(in), coef, 0, 0, 1 << 16, 1 << 16);
+    uint8_t *planes[4] = { NULL }; /* swscale reads four of each */
+    int strides[4] = { 0 };
+    gframe_planes(out, planes, strides);
+    if (alpha) {
+        planes[3] = s->alpha;
+        strides[3] = (out_w + 63) & ~63;
+    }
+    sws_scale(s->sws, (const uint8_t *const *)part->data, part->linesize, 0, part->height,
+              planes, strides);
+    if (part == s->part) av_frame_unref(s->part);
+    if (alpha) composite_yuv(out, s->alpha, strides[3], s->bg_yuv);
+    return GIFC_OK;
+}
+
+gifc_error scaler_run(scaler *s, const AVFrame *in, int rotation, const geom *g, int out_w,
+                      int out_h, gframe *out, gerr *e)
+{
+    if (s->yuv_matrix) return run_yuv(s, in, rotation, g, out_w, out_h, out, e);
+    return run_rgba(s, in, rotation, g, out_w, out_h, out, e);
 }
 
 gifc_error scale_rgba(scaler *s, const gframe *in, int out_w, int out_h, gframe *out, gerr *e)

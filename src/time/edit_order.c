@@ -14,6 +14,7 @@ void edit_params_from(const gifc_options *o, edit_params *p)
 }
 
 int edit_needs_clip(const edit_params *p) { return p->reverse || p->bounce || p->smooth_loop > 0; }
+int edit_reads_pixels(const edit_params *p) { return edit_needs_clip(p) || p->drop_duplicates; }
 
 int edit_active(const edit_params *p)
 {

@@ -20,6 +20,8 @@ void edit_params_from(const gifc_options *o, edit_params *p);
 int edit_active(const edit_params *p);
 /* An edit that needs the whole clip before its first frame (reverse, bounce, smooth loop). */
 int edit_needs_clip(const edit_params *p);
+/* An edit that looks at or changes the pictures (all but frames_step). */
+int edit_reads_pixels(const edit_params *p);
 
 /* Frames shown after reverse / bounce of n frames: a bounce plays 0..n-1 then n-2..1, so
  * neither turning frame is doubled when it loops. */

@@ -158,6 +158,8 @@ class Budget(unittest.TestCase):
         self.assertLessEqual(size, 40000)
         self.assertGreaterEqual(size, 0.80 * 40000)
         self.assertTrue(rep['budget']['searched'])
+        # the CRF try, pass 1, then at most one corrected pass 2 (each a whole encode)
+        self.assertLessEqual(rep['budget']['attempts'], 4)
         info = lib.probe(out)
         self.assertIn('mp4', info['format'])
         self.assertEqual(info['frames'], 50)          # every frame kept, timing too

@@ -99,6 +99,52 @@ static void tone_maps_to_sdr(const char *video, const char *ref)
     gframe_free(&b);
 }
 
+/* The straight YUV path (source_yuv_direct): the first picture as a yuv420 frame in the
+ * matrix promised, limited range; its luma must be the reference's Y' in that matrix. An
+ * HDR video never goes straight (tone mapping needs RGB). want: AVColorSpace or 0. */
+static void goes_straight(const char *video, const char *ref, int want)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, video);
+    source_limits lim = { 1u << 26, 1 << 20, 1e6, 1ull << 40 };
+    source *s = NULL;
+    gerr e = { 0 };
+    gframe a = { 0 }, f = { 0 };
+    int got = 0;
+    if (source_open(&s, path, NULL, 0, 1, &lim, &e)) {
+        CHECK(0, "%s: %s", video, e.msg);
+        return;
+    }
+    int m = source_yuv_direct(s, 1, 0xffffff);
+    CHECK(m == want, "%s: matrix %d, want %d", video, m, want);
+    const source_info *si = source_get_info(s);
+    source_timing t = { 0, 0, 1, 0 };
+    if (want && first_picture(ref, &a) && !source_start(s, si->width, si->height, &t, &e) &&
+        !source_next(s, &f, &got, &e) && got) {
+        CHECK(f.yuv420 && f.w == a.w && f.h == a.h, "%s: a %dx%d yuv420 frame", video, f.w, f.h);
+        double kr = want == AVCOL_SPC_BT709 ? 0.2126 : 0.299;
+        double kb = want == AVCOL_SPC_BT709 ? 0.0722 : 0.114, se = 0;
+        uint8_t *pl[3];
+        int st[3];
+        gframe_planes(&f, pl, st);
+        for (int y = 0; f.yuv420 && y < a.h; y++)
+            for (int x = 0; x < a.w; x++) {
+                const uint8_t *p = a.rgba + (size_t)y * a.stride + 4 * x;
+                double l = 16 + 219 * (kr * p[0] + (1 - kr - kb) * p[1] + kb * p[2]) / 255;
+                double d = pl[0][(size_t)y * st[0] + x] - l;
+                se += d * d;
+            }
+        double psnr = 10 * log10(255.0 * 255.0 / (se / ((double)a.w * a.h) + 1e-9));
+        check_note("%s straight: luma PSNR %.2f dB", video, psnr);
+        CHECK(psnr >= 40, "%s: luma PSNR %.2f dB against the reference's Y', want >= 40", video,
+              psnr);
+    } else if (want)
+        CHECK(0, "%s or %s not decoded", video, ref);
+    gframe_free(&a);
+    gframe_free(&f);
+    source_free(&s);
+}
+
 /* The tone curve's own properties, without any file. */
 static void curve(void)
 {
@@ -141,5 +187,11 @@ int main(void)
     keeps_colours("h264_untagged_1280x720_lossless.mkv", "ref_testsrc2_1280x720.png");
     tone_maps_to_sdr("hevc_pq_bt2020_640x360_10bit.mkv", "ref_mandelbrot_640x360.png");
     tone_maps_to_sdr("hevc_hlg_bt2020_640x360_10bit.mkv", "ref_mandelbrot_640x360.png");
+    goes_straight("h264_bt709_1280x720_lossless.mkv", "ref_testsrc2_1280x720.png", AVCOL_SPC_BT709);
+    goes_straight("h264_bt601_640x360_lossless.mkv", "ref_mandelbrot_640x360.png",
+                  AVCOL_SPC_SMPTE170M);
+    goes_straight("h264_untagged_1280x720_lossless.mkv", "ref_testsrc2_1280x720.png",
+                  AVCOL_SPC_BT709);
+    goes_straight("hevc_pq_bt2020_640x360_10bit.mkv", NULL, 0);
     return failures != 0;
 }
