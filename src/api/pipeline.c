@@ -9,6 +9,7 @@
 #include "gif/gifw.h"
 #include "mp4/mp4w.h"
 #include "webp/webpw.h"
+#include "avif/avifw.h"
 #include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
@@ -148,6 +149,7 @@ static gifc_error check_output_size(const plan *p, const source_info *si, gerr *
     int max = p->format == GIFC_FORMAT_GIF    ? GIFW_MAX_SIDE
               : p->format == GIFC_FORMAT_WEBP ? WEBPW_MAX_SIDE
               : p->format == GIFC_FORMAT_MP4  ? MP4W_MAX_SIDE
+              : p->format == GIFC_FORMAT_AVIF ? AVIFW_MAX_SIDE
                                               : AVW_MAX_SIDE;
     if (p->w <= max && p->h <= max) return GIFC_OK;
     return gerr_set(e, GIFC_ERR_UNSUPPORTED,
@@ -218,7 +220,8 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     if (si->colour[0]) ctx_log(ctx, GIFC_LOG_INFO, "colour: %s", si->colour);
     if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
-                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP, e))
+                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP ||
+                          p.format == GIFC_FORMAT_AVIF, e))
         goto fail;
     if (ctx->opts.max_size) {
         if (convert_to_budget(j, src, si, &p, &of, res)) goto fail;

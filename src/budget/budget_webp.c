@@ -1,5 +1,5 @@
-/* The WebP, APNG and WebM size-budget search (see budget.h): the format's quality knob
- * first (libwebp quality, VP9 CRF; APNG has none), then the picture size, each candidate a
+/* The WebP, APNG, WebM and AVIF size-budget search (see budget.h): the format's quality
+ * knob first (libwebp quality, VP9 CRF, AV1 quantizer; APNG has none), then the picture size, each candidate a
  * whole encode measured exactly.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget/budget.h"
@@ -25,7 +25,8 @@ typedef struct wsearch {
     const source_info *si;
     plan p;
     uint64_t budget;
-    char *try_path;       /* APNG, WebM: where a candidate is written (NULL: WebP, memory) */
+    char *try_path;       /* APNG, WebM: where a candidate is written (NULL: WebP and AVIF,
+                             in memory) */
     int attempts;
     int64_t progress_base, progress_total;
 } wsearch;
@@ -38,11 +39,13 @@ typedef struct wtry {
     plan p;
 } wtry;
 
-/* The quality knob, higher = more bytes: libwebp quality; 63 - VP9 CRF; APNG: 0. */
+/* The quality knob, higher = more bytes: libwebp quality; 63 - VP9 CRF; 63 - the AV1
+ * quantizer; APNG: 0. */
 static int knob_get(const plan *p)
 {
     return p->format == GIFC_FORMAT_WEBP ? p->webp_quality
          : p->format == GIFC_FORMAT_WEBM ? 63 - p->vp9_crf
+         : p->format == GIFC_FORMAT_AVIF ? 63 - p->avif_q
                                          : 0;
 }
 
@@ -50,6 +53,7 @@ static void knob_set(plan *p, int v)
 {
     if (p->format == GIFC_FORMAT_WEBP) p->webp_quality = v;
     else if (p->format == GIFC_FORMAT_WEBM) p->vp9_crf = 63 - v;
+    else if (p->format == GIFC_FORMAT_AVIF) p->avif_q = 63 - v;
 }
 
 static int read_file(const char *path, char **data, size_t *size)
@@ -207,7 +211,7 @@ gifc_error budget_webp(gifc_context *ctx, const job *j, source *src, const sourc
     wtry best = { 0 }, smallest = { 0 };
     int searched = 0;
     char *try_path = NULL;
-    if (base->format != GIFC_FORMAT_WEBP) {
+    if (base->format != GIFC_FORMAT_WEBP && base->format != GIFC_FORMAT_AVIF) {
         size_t n = strlen(of->tmp_path) + 5;
         if (!(try_path = malloc(n))) return gerr_set(&ctx->err, GIFC_ERR_NOMEM, "out of memory");
         snprintf(try_path, n, "%s.try", of->tmp_path);

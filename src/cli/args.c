@@ -71,19 +71,20 @@ gifc_format cli_format_from_ext(const char *path)
     if (strcasecmp(ext, ".webp") == 0) return GIFC_FORMAT_WEBP;
     if (strcasecmp(ext, ".apng") == 0) return GIFC_FORMAT_APNG;
     if (strcasecmp(ext, ".webm") == 0) return GIFC_FORMAT_WEBM;
+    if (strcasecmp(ext, ".avif") == 0) return GIFC_FORMAT_AVIF;
     return GIFC_FORMAT_AUTO;
 }
 
 const char *cli_format_name(gifc_format f)
 {
-    static const char *const names[] = { "gif", "gif", "mp4", "webp", "apng", "webm" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? names[f] : "gif";
+    static const char *const names[] = { "gif", "gif", "mp4", "webp", "apng", "webm", "avif" };
+    return f >= 0 && f <= GIFC_FORMAT_AVIF ? names[f] : "gif";
 }
 
 const char *cli_format_ext(gifc_format f)
 {
-    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? exts[f] : ".gif";
+    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm", ".avif" };
+    return f >= 0 && f <= GIFC_FORMAT_AVIF ? exts[f] : ".gif";
 }
 
 char *cli_default_output(const char *input, gifc_format f)
@@ -399,8 +400,8 @@ static int resolve_output(parser *a)
         /* Standard output has no extension: GIF, as the library does for memory output. */
         p->format = strcmp(p->output, "-") == 0 ? GIFC_FORMAT_GIF : cli_format_from_ext(p->output);
         if (p->format == GIFC_FORMAT_AUTO)
-            return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng or "
-                           ".webm, or use --format gif|mp4|webp|apng|webm)", p->output);
+            return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng, "
+                           ".webm or .avif, or use --format gif|mp4|webp|apng|webm|avif)", p->output);
     }
     if (apply_target(a)) return -1;
     if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;

@@ -46,7 +46,8 @@ int main(void)
     puts(".SH SYNOPSIS\n.B gifc\n[\\fIoptions\\fR] \\fIINPUT\\fR [\\fB\\-o\\fR \\fIOUTPUT\\fR]\n.br\n"
          ".B gifc\n[\\fIoptions\\fR] \\fIDIR\\fR|\\fIFILE\\fR... \\fB\\-o\\fR \\fIOUTDIR\\fR");
     puts(".SH DESCRIPTION\nConverts a video (anything FFmpeg reads) or an animation (GIF, APNG,"
-         " animated WebP) into an optimised GIF or a small H.264 MP4. The format follows"
+         " animated WebP) into an optimised GIF, a small H.264 MP4, an animated WebP, APNG or"
+         " AVIF, or a VP9 WebM. The format follows"
          " OUTPUT's extension, or \\fB\\-\\-format\\fR. Nothing is left behind on failure."
          " See \\fBgifc \\-\\-help\\fR for the options grouped and explained.");
     puts(".SH OPTIONS");

@@ -23,13 +23,14 @@ gifc_format plan_format_from_path(const char *path)
     if (!strcasecmp(dot, ".webp")) return GIFC_FORMAT_WEBP;
     if (!strcasecmp(dot, ".apng")) return GIFC_FORMAT_APNG;
     if (!strcasecmp(dot, ".webm")) return GIFC_FORMAT_WEBM;
+    if (!strcasecmp(dot, ".avif")) return GIFC_FORMAT_AVIF;
     return GIFC_FORMAT_AUTO;
 }
 
 const char *plan_format_label(gifc_format f)
 {
-    static const char *const names[] = { "GIF", "GIF", "MP4", "WebP", "APNG", "WebM" };
-    return f >= 0 && f <= GIFC_FORMAT_WEBM ? names[f] : "GIF";
+    static const char *const names[] = { "GIF", "GIF", "MP4", "WebP", "APNG", "WebM", "AVIF" };
+    return f >= 0 && f <= GIFC_FORMAT_AVIF ? names[f] : "GIF";
 }
 
 static gifc_format choose_format(const gifc_options *o, const char *out_path)
@@ -98,6 +99,13 @@ static int vp9_crf_for(int quality)
     return crf < 0 ? 0 : crf > 63 ? 63 : crf;
 }
 
+/* AV1 quantizer (0..63): 24 at quality 90 (measured on the corpus, README). */
+static int avif_q_for(int quality)
+{
+    int q = (int)lround(4 + (100 - quality) * 2.0);
+    return q < 0 ? 0 : q > 63 ? 63 : q;
+}
+
 void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p)
 {
     memset(p, 0, sizeof *p);
@@ -115,6 +123,7 @@ void plan_make(const gifc_options *o, const source_info *si, const char *out_pat
     p->webp_quality = webp_quality_for(o->quality);
     p->lossless = o->lossless;
     p->vp9_crf = vp9_crf_for(o->quality);
+    p->avif_q = avif_q_for(o->quality);
     double span = si->duration > 0 ? si->duration - o->start : 0;
     if (o->duration > 0 && (span <= 0 || o->duration < span)) span = o->duration;
     if (span < 0) span = 0;
