@@ -120,7 +120,7 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->bytes = k->bytes;
     res->fps = p->timing.fps;
     res->colors = p->format == GIFC_FORMAT_GIF ? p->colors : 0;
-    res->quality = p->format == GIFC_FORMAT_WEBP ? p->webp_quality : p->quality;
+    res->quality = p->format == GIFC_FORMAT_WEBP ? (int)lround(p->webp_quality) : p->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
     res->lossy = p->format == GIFC_FORMAT_GIF ? p->lossy : 0;
     res->src_width = si->full_width;

@@ -16,7 +16,7 @@
 #define WEBP_FLOOR_SIDE 32
 #define WEBP_FLOOR_QUALITY 0
 #define WEBP_TIGHT 0.92
-#define WEBP_MAX_TRIES 8      /* per picture size: the floor, then halvings of 0..80 */
+#define WEBP_MAX_TRIES 12     /* per picture size: the floor, then halvings of 0..80.0 */
 #define WEBP_MAX_SIZES 8
 
 typedef struct wsearch {
@@ -39,11 +39,16 @@ typedef struct wtry {
     plan p;
 } wtry;
 
-/* The quality knob, higher = more bytes: libwebp quality; 63 - VP9 CRF; 63 - the AV1
- * quantizer; APNG: 0. */
+/* libwebp's quality in tenths: near quality 0-5 one whole step is 10-27% of the bytes
+ * (quality 4 -> 5: 8844 -> 11214 bytes on the motion fixture), too coarse to land within
+ * [0.92, 1] of a tight budget; a tenth is at most 3%. */
+#define WEBP_KNOB_STEPS 10
+
+/* The quality knob, higher = more bytes: libwebp quality in tenths; 63 - VP9 CRF; 63 - the
+ * AV1 quantizer; APNG: 0. */
 static int knob_get(const plan *p)
 {
-    return p->format == GIFC_FORMAT_WEBP ? p->webp_quality
+    return p->format == GIFC_FORMAT_WEBP ? (int)lround(p->webp_quality * WEBP_KNOB_STEPS)
          : p->format == GIFC_FORMAT_WEBM ? 63 - p->vp9_crf
          : p->format == GIFC_FORMAT_AVIF ? 63 - p->avif_q
                                          : 0;
@@ -51,7 +56,7 @@ static int knob_get(const plan *p)
 
 static void knob_set(plan *p, int v)
 {
-    if (p->format == GIFC_FORMAT_WEBP) p->webp_quality = v;
+    if (p->format == GIFC_FORMAT_WEBP) p->webp_quality = (double)v / WEBP_KNOB_STEPS;
     else if (p->format == GIFC_FORMAT_WEBM) p->vp9_crf = 63 - v;
     else if (p->format == GIFC_FORMAT_AVIF) p->avif_q = 63 - v;
 }
@@ -158,6 +163,57 @@ static gifc_error grow(wsearch *s, source **src, wtry *best, wtry *smallest, int
     return GIFC_OK;
 }
 
+/* The closest miss at one picture size: the quality knob whose encode was the smallest of
+ * those over the budget. */
+typedef struct miss {
+    int knob;
+    size_t bytes;   /* 0: none yet */
+} miss;
+
+static void note_miss(miss *m, int knob, size_t bytes, uint64_t budget)
+{
+    if (bytes > budget && (!m->bytes || bytes < m->bytes)) {
+        m->knob = knob;
+        m->bytes = bytes;
+    }
+}
+
+/* Bytes do not always follow the knob smoothly (libwebp quality 4.6 -> 4.7: 9012 -> 11174
+ * bytes on the motion fixture, the animation encoder's per-frame choices flipping), so a
+ * bisection can end under 0.92x with the next step over. Then the closest miss's quality
+ * at a smaller picture: bytes taken to go with the area first, then with the power of the
+ * side that the last two encodes showed (per-frame overheads make it less than 2: 0.9x
+ * the bytes for 0.81x the area there); once one scale fits and one is over, bisected
+ * between them (bytes are not smooth in the size either). At most four encodes. */
+static gifc_error trade_size(wsearch *s, source **src, wtry *best, wtry *smallest,
+                             const miss *m)
+{
+    plan at = best->p;
+    double f = 1, bytes = (double)m->bytes, power = 2, target = 0.96 * (double)s->budget;
+    double fit_f = 0, over_f = 1;
+    for (int k = 0; k < 4 && best->size < WEBP_TIGHT * (double)s->budget; k++) {
+        double g = fit_f > 0 ? (fit_f + over_f) / 2 : f * pow(target / bytes, 1 / power);
+        s->p = at;
+        knob_set(&s->p, m->knob);
+        s->p.w = (int)lround(at.w * g);
+        s->p.h = (int)lround(at.h * g);
+        if (s->p.w < 1 || s->p.h < 1 || (s->p.w == best->p.w && s->p.h == best->p.h)) break;
+        wtry t;
+        if (encode(s, src, &t)) return s->ctx->err.code;
+        double got = (double)t.size;
+        if (got > 0 && got != bytes && g != f) {
+            power = log(got / bytes) / log(g / f);
+            power = power < 0.5 ? 0.5 : power > 3 ? 3 : power;
+        }
+        if (t.size <= s->budget) fit_f = g > fit_f ? g : fit_f;
+        else over_f = g < over_f ? g : over_f;
+        f = g;
+        bytes = got;
+        keep(best, &t, s->budget, smallest);
+    }
+    return GIFC_OK;
+}
+
 static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *searched)
 {
     gerr *e = &s->ctx->err;
@@ -170,6 +226,7 @@ static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *
     }
     *searched = 1;
     int q_top = knob_get(&s->p), base_w = s->p.w, base_h = s->p.h;
+    miss m = { q_top, t.size };
     keep(best, &t, s->budget, smallest); /* over: only a candidate for the smallest */
     for (int size_try = 0; size_try < WEBP_MAX_SIZES; size_try++) {
         /* bisect libwebp's quality at this picture size, the floor quality first (is this
@@ -180,13 +237,18 @@ static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *
             knob_set(&s->p, q);
             if (encode(s, &src, &t)) return e->code;
             int fits = t.size <= s->budget;
+            note_miss(&m, q, t.size, s->budget);
             keep(best, &t, s->budget, smallest);
             if (best->size >= WEBP_TIGHT * (double)s->budget) return GIFC_OK;
             if (k == 0 && !fits) break; /* not even the floor quality: a smaller picture */
             if (fits) lo = q + 1;
             else hi = q - 1;
         }
-        if (best->data) return grow(s, &src, best, smallest, base_w, base_h);
+        if (best->data) {
+            if (trade_size(s, &src, best, smallest, &m)) return e->code;
+            return grow(s, &src, best, smallest, base_w, base_h);
+        }
+        m.bytes = 0; /* misses at the next, smaller picture only */
         /* bytes go roughly with the area: shrink toward what the floor quality needed */
         double ratio = (double)s->budget / (double)(smallest->size ? smallest->size : 1);
         double f = sqrt(ratio) * 0.9;

@@ -24,7 +24,7 @@ typedef struct plan {
     int pass;             /* 0 single, 1 / 2: two-pass x264 */
     const char *stats_path;
     /* WebP */
-    int webp_quality;     /* libwebp's 0..100 */
+    double webp_quality;  /* libwebp's 0..100; fractions are the budget search's fine steps */
     int lossless;
     /* WebM */
     int vp9_crf;          /* libvpx-vp9 0..63 */
