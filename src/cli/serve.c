@@ -252,7 +252,20 @@ static void safe_name(char *dst, size_t n, const char *src, unsigned id)
     if (k == 0) snprintf(dst, n, "gifc-%u", id);
 }
 
-static const char *format_ext(gifc_format f) { return f == GIFC_FORMAT_MP4 ? "mp4" : "gif"; }
+/* Every output format's file extension and media type (WebP, APNG, WebM and AVIF had been
+ * served as image/gif named .gif). */
+static const char *format_ext(gifc_format f)
+{
+    static const char *const ext[] = { "gif", "gif", "mp4", "webp", "apng", "webm", "avif" };
+    return f >= 0 && f <= GIFC_FORMAT_AVIF ? ext[f] : "gif";
+}
+
+static const char *format_mime(gifc_format f)
+{
+    static const char *const mime[] = { "image/gif", "image/gif", "video/mp4", "image/webp",
+                                        "image/apng", "video/webm", "image/avif" };
+    return f >= 0 && f <= GIFC_FORMAT_AVIF ? mime[f] : "image/gif";
+}
 
 /* ---- conversions ---- */
 
@@ -523,8 +536,7 @@ static enum MHD_Result get_output(server *s, struct MHD_Connection *c, unsigned 
         close(fd);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            fmt == GIFC_FORMAT_MP4 ? "video/mp4" : "image/gif");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, format_mime(fmt));
     MHD_add_response_header(r, "Content-Disposition", disp);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

@@ -292,6 +292,14 @@ class ServeTest(unittest.TestCase):
         self.assertEqual(r.getheader('Content-Type'), 'video/mp4')
         self.assertEqual(data[4:8], b'ftyp')
         self.assertEqual(done['result']['width'], 160)
+        # and the other formats with their own type and name (they were image/gif, .gif)
+        for fmt, mime in (('webp', 'image/webp'), ('avif', 'image/avif')):
+            st, j = s.submit(fixture(CLIP), 'format=%s&width=160&duration=0.5' % fmt)
+            done = s.wait(j['id'])
+            self.assertEqual(done['state'], 'done', done)
+            st, data, r = s.request('GET', '/api/jobs/%d/output' % j['id'])
+            self.assertEqual(r.getheader('Content-Type'), mime)
+            self.assertIn('.%s"' % fmt, r.getheader('Content-Disposition'))
         self.assert_clean_stop(s)
 
     def test_junk_is_a_failed_job_not_a_dead_server(self):
