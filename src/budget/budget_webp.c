@@ -1,6 +1,6 @@
 /* The WebP, APNG, WebM and AVIF size-budget search (see budget.h): the format's quality
- * knob first (libwebp quality, VP9 CRF, AV1 quantizer; APNG has none), then the picture size, each candidate a
- * whole encode measured exactly.
+ * knob first (libwebp quality, VP9 CRF, AV1 quantizer; APNG has none), then the picture
+ * size, each candidate a whole encode measured exactly.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget/budget.h"
 
@@ -188,6 +188,7 @@ static void note_miss(miss *m, int knob, size_t bytes, uint64_t budget)
 static gifc_error trade_size(wsearch *s, source **src, wtry *best, wtry *smallest,
                              const miss *m)
 {
+    if (!m->bytes) return GIFC_OK; /* no miss at this size: nothing to trade */
     plan at = best->p;
     double f = 1, bytes = (double)m->bytes, power = 2, target = 0.96 * (double)s->budget;
     double fit_f = 0, over_f = 1;
