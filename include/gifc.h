@@ -81,7 +81,8 @@ typedef enum gifc_format {
     GIFC_FORMAT_MP4,
     GIFC_FORMAT_WEBP,     /* animated WebP (libwebp's animation encoder) */
     GIFC_FORMAT_APNG,     /* animated PNG (libavcodec's apng encoder) */
-    GIFC_FORMAT_WEBM      /* WebM VP9 (libvpx), alpha kept */
+    GIFC_FORMAT_WEBM,     /* WebM VP9 (libvpx), alpha kept */
+    GIFC_FORMAT_AVIF      /* animated AVIF (libavif, AV1), alpha kept */
 } gifc_format;
 
 typedef enum gifc_log_level { GIFC_LOG_ERROR, GIFC_LOG_WARNING, GIFC_LOG_INFO, GIFC_LOG_DEBUG } gifc_log_level;
@@ -291,6 +292,7 @@ typedef enum gifc_option_type {
 #define GIFC_APPLIES_WEBP 0x4u
 #define GIFC_APPLIES_APNG 0x8u
 #define GIFC_APPLIES_WEBM 0x10u
+#define GIFC_APPLIES_AVIF 0x20u
 #define GIFC_APPLIES_ALL 0xFFFFFFFFu
 
 /* gifc_option_info.flags */

@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build: compiler, meson; libraries: FFmpeg 5.1, libimagequant, giflib, libwebp, and for
+# Build: compiler, meson; libraries: FFmpeg 5.1, libimagequant, giflib, libwebp, libavif
+# (AVIF output; Debian 12 builds it with the aom, rav1e and SVT-AV1 encoders), and for
 # captions FreeType and fontconfig.
 # Fonts for captions: DejaVu Sans (Latin, Greek, Cyrillic; 3 MB) is the default face;
 # WenQuanYi Micro Hei (1.6 MB download, 5 MB installed) covers Chinese, Japanese kana and
@@ -23,7 +24,7 @@ packages=(build-essential meson ninja-build pkg-config
           libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
           libimagequant-dev libgif-dev libwebp-dev libfreetype-dev libfontconfig-dev
           fontconfig fonts-dejavu-core fonts-wqy-microhei ffmpeg python3
-          libmicrohttpd-dev)
+          libmicrohttpd-dev libavif-dev)
 # gifc serve: libmicrohttpd (above). Its browser test: Debian's chromium, driven by
 # playwright-core from npm (pinned in tests/browser/package-lock.json).
 # A machine whose Node.js comes from elsewhere (NodeSource's nodejs bundles npm and

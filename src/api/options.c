@@ -32,7 +32,8 @@ typedef struct row {
 #define WEBP GIFC_APPLIES_WEBP
 #define APNG GIFC_APPLIES_APNG
 #define WEBM GIFC_APPLIES_WEBM
-#define BOTH (GIFC_APPLIES_GIF | GIFC_APPLIES_MP4 | GIFC_APPLIES_WEBP | APNG | WEBM)
+#define AVIF GIFC_APPLIES_AVIF
+#define BOTH (GIFC_APPLIES_GIF | GIFC_APPLIES_MP4 | GIFC_APPLIES_WEBP | APNG | WEBM | AVIF)
 #define PIC GIFC_OPTF_PICTURE
 #define ZERO GIFC_OPTF_ZERO_AUTO
 #define NEG GIFC_OPTF_NEG_AUTO
@@ -60,13 +61,13 @@ typedef struct row {
 /* In --help's order. Ranges are what a user may give; ZERO_AUTO / NEG_AUTO add the
  * library's "default" sentinels on top. */
 static const row rows[] = {
-    R("format", format, "format", GIFC_OPT_CHOICE, GIFC_FORMAT_GIF, GIFC_FORMAT_WEBM, 0,
-      "from OUTPUT's extension", "", "gif|mp4|webp|apng|webm", "gif|mp4|webp|apng|webm",
-      "gif, mp4, webp, apng, webm",
+    R("format", format, "format", GIFC_OPT_CHOICE, GIFC_FORMAT_GIF, GIFC_FORMAT_AVIF, 0,
+      "from OUTPUT's extension", "", "gif|mp4|webp|apng|webm|avif",
+      "gif|mp4|webp|apng|webm|avif", "gif, mp4, webp, apng, webm, avif",
       "output format",
       BOTH, ZERO, 0, ST_INT, 1, NONE),
     INT("quality", quality, 1, 100, 90, "90", "", "1..100",
-        "GIF colour fidelity, MP4, WebP and WebM quality", BOTH, ZERO),
+        "GIF colour fidelity, MP4, WebP, WebM and AVIF quality", BOTH, ZERO),
     BOOL("fast", fast, "quicker, somewhat bigger files", BOTH, 0, 0),
     BOOL("force", overwrite, "replace OUTPUT if it exists", BOTH, 0, 'f'),
     DBL("start", start, GIFC_OPT_TIME, "T", 0, TIME_MAX, 0, "0", "s", "0..10000000 s",

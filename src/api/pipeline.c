@@ -9,6 +9,7 @@
 #include "gif/gifw.h"
 #include "mp4/mp4w.h"
 #include "webp/webpw.h"
+#include "avif/avifw.h"
 #include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
@@ -122,7 +123,7 @@ static void fill_result(gifc_result *res, const plan *p, const source_info *si, 
     res->bytes = k->bytes;
     res->fps = p->timing.fps;
     res->colors = p->format == GIFC_FORMAT_GIF ? p->colors : 0;
-    res->quality = p->format == GIFC_FORMAT_WEBP ? p->webp_quality : p->quality;
+    res->quality = p->format == GIFC_FORMAT_WEBP ? (int)lround(p->webp_quality) : p->quality;
     res->dither = p->format == GIFC_FORMAT_GIF ? p->dither : 0;
     res->lossy = p->format == GIFC_FORMAT_GIF ? p->lossy : 0;
     res->src_width = si->full_width;
@@ -185,6 +186,7 @@ static gifc_error check_output_size(const plan *p, const source_info *si, gerr *
     int max = p->format == GIFC_FORMAT_GIF    ? GIFW_MAX_SIDE
               : p->format == GIFC_FORMAT_WEBP ? WEBPW_MAX_SIDE
               : p->format == GIFC_FORMAT_MP4  ? MP4W_MAX_SIDE
+              : p->format == GIFC_FORMAT_AVIF ? AVIFW_MAX_SIDE
                                               : AVW_MAX_SIDE;
     if (p->w <= max && p->h <= max) return GIFC_OK;
     return gerr_set(e, GIFC_ERR_UNSUPPORTED,
@@ -267,7 +269,8 @@ static gifc_error convert_limited(const job *j, gifc_result *res)
     if (si->colour[0]) ctx_log(ctx, GIFC_LOG_INFO, "colour: %s", si->colour);
     if (check_output_size(&p, si, e)) goto fail;
     if (outfile_begin(&of, j->out_path, j->in_path, ctx->opts.overwrite,
-                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP, e))
+                      p.format == GIFC_FORMAT_GIF || p.format == GIFC_FORMAT_WEBP ||
+                          p.format == GIFC_FORMAT_AVIF, e))
         goto fail;
     if (ctx->opts.max_size) {
         if (convert_to_budget(j, src, si, &p, &of, res)) goto fail;

@@ -48,8 +48,8 @@ gifc_error budget_gif_estimate(gifc_context *ctx, source *src, const source_info
  * reopen the input from j. */
 gifc_error budget_mp4(gifc_context *ctx, const job *j, source *src, const source_info *si,
                       const plan *base, outfile *of, budget_outcome *out);
-/* WebP (to of->fp), APNG and WebM (to of->tmp_path): the format's quality knob bisected
- * (libwebp quality, VP9 CRF; APNG none), then the picture made
+/* WebP and AVIF (to of->fp), APNG and WebM (to of->tmp_path): the format's quality knob
+ * bisected (libwebp quality, VP9 CRF, AV1 quantizer; APNG none), then the picture made
  * smaller, every candidate a whole encode (kept in memory) measured exactly. src is used
  * for the first encode; later ones reopen the input from j. */
 gifc_error budget_webp(gifc_context *ctx, const job *j, source *src, const source_info *si,

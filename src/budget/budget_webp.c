@@ -1,6 +1,6 @@
-/* The WebP, APNG and WebM size-budget search (see budget.h): the format's quality knob
- * first (libwebp quality, VP9 CRF; APNG has none), then the picture size, each candidate a
- * whole encode measured exactly.
+/* The WebP, APNG, WebM and AVIF size-budget search (see budget.h): the format's quality
+ * knob first (libwebp quality, VP9 CRF, AV1 quantizer; APNG has none), then the picture
+ * size, each candidate a whole encode measured exactly.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "budget/budget.h"
 
@@ -17,7 +17,7 @@
 #define WEBP_FLOOR_QUALITY 0
 #define WEBP_FLOOR_FPS 5.0    /* a fixed-size picture: the frame rate is cut instead */
 #define WEBP_TIGHT 0.92
-#define WEBP_MAX_TRIES 8      /* per picture size: the floor, then halvings of 0..80 */
+#define WEBP_MAX_TRIES 12     /* per picture size: the floor, then halvings of 0..80.0 */
 #define WEBP_MAX_SIZES 8
 
 typedef struct wsearch {
@@ -26,7 +26,8 @@ typedef struct wsearch {
     const source_info *si;
     plan p;
     uint64_t budget;
-    char *try_path;       /* APNG, WebM: where a candidate is written (NULL: WebP, memory) */
+    char *try_path;       /* APNG, WebM: where a candidate is written (NULL: WebP and AVIF,
+                             in memory) */
     int attempts;
     int64_t progress_base, progress_total;
 } wsearch;
@@ -39,18 +40,26 @@ typedef struct wtry {
     plan p;
 } wtry;
 
-/* The quality knob, higher = more bytes: libwebp quality; 63 - VP9 CRF; APNG: 0. */
+/* libwebp's quality in tenths: near quality 0-5 one whole step is 10-27% of the bytes
+ * (quality 4 -> 5: 8844 -> 11214 bytes on the motion fixture), too coarse to land within
+ * [0.92, 1] of a tight budget; a tenth is at most 3%. */
+#define WEBP_KNOB_STEPS 10
+
+/* The quality knob, higher = more bytes: libwebp quality in tenths; 63 - VP9 CRF; 63 - the
+ * AV1 quantizer; APNG: 0. */
 static int knob_get(const plan *p)
 {
-    return p->format == GIFC_FORMAT_WEBP ? p->webp_quality
+    return p->format == GIFC_FORMAT_WEBP ? (int)lround(p->webp_quality * WEBP_KNOB_STEPS)
          : p->format == GIFC_FORMAT_WEBM ? 63 - p->vp9_crf
+         : p->format == GIFC_FORMAT_AVIF ? 63 - p->avif_q
                                          : 0;
 }
 
 static void knob_set(plan *p, int v)
 {
-    if (p->format == GIFC_FORMAT_WEBP) p->webp_quality = v;
+    if (p->format == GIFC_FORMAT_WEBP) p->webp_quality = (double)v / WEBP_KNOB_STEPS;
     else if (p->format == GIFC_FORMAT_WEBM) p->vp9_crf = 63 - v;
+    else if (p->format == GIFC_FORMAT_AVIF) p->avif_q = 63 - v;
 }
 
 static int read_file(const char *path, char **data, size_t *size)
@@ -165,6 +174,58 @@ static int fewer_frames(wsearch *s)
     return 0;
 }
 
+/* The closest miss at one picture size: the quality knob whose encode was the smallest of
+ * those over the budget. */
+typedef struct miss {
+    int knob;
+    size_t bytes;   /* 0: none yet */
+} miss;
+
+static void note_miss(miss *m, int knob, size_t bytes, uint64_t budget)
+{
+    if (bytes > budget && (!m->bytes || bytes < m->bytes)) {
+        m->knob = knob;
+        m->bytes = bytes;
+    }
+}
+
+/* Bytes do not always follow the knob smoothly (libwebp quality 4.6 -> 4.7: 9012 -> 11174
+ * bytes on the motion fixture, the animation encoder's per-frame choices flipping), so a
+ * bisection can end under 0.92x with the next step over. Then the closest miss's quality
+ * at a smaller picture: bytes taken to go with the area first, then with the power of the
+ * side that the last two encodes showed (per-frame overheads make it less than 2: 0.9x
+ * the bytes for 0.81x the area there); once one scale fits and one is over, bisected
+ * between them (bytes are not smooth in the size either). At most four encodes. */
+static gifc_error trade_size(wsearch *s, source **src, wtry *best, wtry *smallest,
+                             const miss *m)
+{
+    if (!m->bytes) return GIFC_OK; /* no miss at this size: nothing to trade */
+    plan at = best->p;
+    double f = 1, bytes = (double)m->bytes, power = 2, target = 0.96 * (double)s->budget;
+    double fit_f = 0, over_f = 1;
+    for (int k = 0; k < 4 && best->size < WEBP_TIGHT * (double)s->budget; k++) {
+        double g = fit_f > 0 ? (fit_f + over_f) / 2 : f * pow(target / bytes, 1 / power);
+        s->p = at;
+        knob_set(&s->p, m->knob);
+        s->p.w = (int)lround(at.w * g);
+        s->p.h = (int)lround(at.h * g);
+        if (s->p.w < 1 || s->p.h < 1 || (s->p.w == best->p.w && s->p.h == best->p.h)) break;
+        wtry t;
+        if (encode(s, src, &t)) return s->ctx->err.code;
+        double got = (double)t.size;
+        if (got > 0 && got != bytes && g != f) {
+            power = log(got / bytes) / log(g / f);
+            power = power < 0.5 ? 0.5 : power > 3 ? 3 : power;
+        }
+        if (t.size <= s->budget) fit_f = g > fit_f ? g : fit_f;
+        else over_f = g < over_f ? g : over_f;
+        f = g;
+        bytes = got;
+        keep(best, &t, s->budget, smallest);
+    }
+    return GIFC_OK;
+}
+
 static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *searched)
 {
     gerr *e = &s->ctx->err;
@@ -177,6 +238,7 @@ static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *
     }
     *searched = 1;
     int q_top = knob_get(&s->p), base_w = s->p.w, base_h = s->p.h;
+    miss m = { q_top, t.size };
     keep(best, &t, s->budget, smallest); /* over: only a candidate for the smallest */
     for (int size_try = 0; size_try < WEBP_MAX_SIZES; size_try++) {
         /* bisect libwebp's quality at this picture size, the floor quality first (is this
@@ -187,17 +249,23 @@ static gifc_error run(wsearch *s, source *src, wtry *best, wtry *smallest, int *
             knob_set(&s->p, q);
             if (encode(s, &src, &t)) return e->code;
             int fits = t.size <= s->budget;
+            note_miss(&m, q, t.size, s->budget);
             keep(best, &t, s->budget, smallest);
             if (best->size >= WEBP_TIGHT * (double)s->budget) return GIFC_OK;
             if (k == 0 && !fits) break; /* not even the floor quality: a smaller picture */
             if (fits) lo = q + 1;
             else hi = q - 1;
         }
-        if (best->data) return grow(s, &src, best, smallest, base_w, base_h);
+        if (best->data) {
+            /* a sticker's size is a rule: never traded for quality */
+            if (!s->p.fixed_size && trade_size(s, &src, best, smallest, &m)) return e->code;
+            return grow(s, &src, best, smallest, base_w, base_h);
+        }
         if (s->p.fixed_size) { /* a sticker's size is a rule: fewer frames instead */
             if (fewer_frames(s)) break;
             continue;
         }
+        m.bytes = 0; /* misses at the next, smaller picture only */
         /* bytes go roughly with the area: shrink toward what the floor quality needed */
         double ratio = (double)s->budget / (double)(smallest->size ? smallest->size : 1);
         double f = sqrt(ratio) * 0.9;
@@ -222,7 +290,7 @@ gifc_error budget_webp(gifc_context *ctx, const job *j, source *src, const sourc
     wtry best = { 0 }, smallest = { 0 };
     int searched = 0;
     char *try_path = NULL;
-    if (base->format != GIFC_FORMAT_WEBP) {
+    if (base->format != GIFC_FORMAT_WEBP && base->format != GIFC_FORMAT_AVIF) {
         size_t n = strlen(of->tmp_path) + 5;
         if (!(try_path = malloc(n))) return gerr_set(&ctx->err, GIFC_ERR_NOMEM, "out of memory");
         snprintf(try_path, n, "%s.try", of->tmp_path);

@@ -71,6 +71,7 @@ gifc_format cli_format_from_ext(const char *path)
     if (strcasecmp(ext, ".webp") == 0) return GIFC_FORMAT_WEBP;
     if (strcasecmp(ext, ".apng") == 0) return GIFC_FORMAT_APNG;
     if (strcasecmp(ext, ".webm") == 0) return GIFC_FORMAT_WEBM;
+    if (strcasecmp(ext, ".avif") == 0) return GIFC_FORMAT_AVIF;
     return GIFC_FORMAT_AUTO;
 }
 
@@ -404,8 +405,8 @@ static int resolve_output(parser *a)
         /* Standard output has no extension: GIF, as the library does for memory output. */
         p->format = strcmp(p->output, "-") == 0 ? GIFC_FORMAT_GIF : cli_format_from_ext(p->output);
         if (p->format == GIFC_FORMAT_AUTO)
-            return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng or "
-                           ".webm, or use --format gif|mp4|webp|apng|webm)", p->output);
+            return fail(a, "%s: unknown output format (name it .gif, .mp4, .m4v, .webp, .apng, "
+                           ".webm or .avif, or use --format gif|mp4|webp|apng|webm|avif)", p->output);
     }
     if (apply_target(a)) return -1;
     if (p->format == GIFC_FORMAT_AUTO) p->format = GIFC_FORMAT_GIF;

@@ -82,8 +82,8 @@ char *batch_join(const char *dir, const char *name)
 
 char *batch_output_path(const char *outdir, const char *rel, gifc_format f, int keep_ext)
 {
-    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm" };
-    const char *ext = f >= 0 && f <= GIFC_FORMAT_WEBM ? exts[f] : ".gif";
+    static const char *const exts[] = { ".gif", ".gif", ".mp4", ".webp", ".apng", ".webm", ".avif" };
+    const char *ext = f >= 0 && f <= GIFC_FORMAT_AVIF ? exts[f] : ".gif";
     const char *old = name_ext(rel);
     size_t stem = old && !keep_ext ? (size_t)(old - 1 - rel) : strlen(rel);
     size_t len = stem + strlen(ext);

@@ -223,13 +223,16 @@ static void warn_inapplicable(const cli_prefs *p)
     int mp4 = p->format == GIFC_FORMAT_MP4, webp = p->format == GIFC_FORMAT_WEBP;
     if (p->quiet) return;
     int apng = p->format == GIFC_FORMAT_APNG, webm = p->format == GIFC_FORMAT_WEBM;
+    int avif = p->format == GIFC_FORMAT_AVIF;
     if (!mp4 && cli_given(p, "audio")) warn("--audio only applies to MP4 output");
     if (!mp4 && cli_given(p, "background")) warn("--background only applies to MP4 output");
     if (mp4 && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "loop")))
         warn("--colors, --dither and --loop only apply to GIF output");
-    if ((apng || webm) && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
+    if ((apng || webm || avif) && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
         warn("--colors, --dither and --lossy only apply to GIF output");
     if (webm && cli_given(p, "loop")) warn("--loop does not apply to WebM output");
+    if (avif && cli_given(p, "loop"))
+        warn("--loop does not apply to AVIF output (libavif 0.11 writes no loop count)");
     if (webp && (cli_given(p, "colors") || cli_given(p, "dither") || cli_given(p, "lossy")))
         warn("--colors, --dither and --lossy only apply to GIF output");
     if (!webp && cli_given(p, "lossless")) warn("--lossless only applies to WebP output");

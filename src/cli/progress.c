@@ -125,7 +125,8 @@ static void report_budget(FILE *f, const gifc_result *r)
     else
         fprintf(f, "  %.1f%% of the budget of %s after %d attempts\n",
                 100.0 * (double)r->bytes / (double)r->budget, budget, r->attempts);
-    if (r->format == GIFC_FORMAT_APNG || r->format == GIFC_FORMAT_WEBM) {
+    if (r->format == GIFC_FORMAT_APNG || r->format == GIFC_FORMAT_WEBM ||
+        r->format == GIFC_FORMAT_AVIF) {
         fprintf(f, "  chosen: %dx%d, %s\n", r->width, r->height, fps);
         return;
     }

@@ -13,6 +13,7 @@ static const gifc_format_info formats[] = {
     { GIFC_FORMAT_WEBP, "webp", ".webp", "image/webp", "WebP", GIFC_APPLIES_WEBP, NULL },
     { GIFC_FORMAT_APNG, "apng", ".apng", "image/apng", "APNG", GIFC_APPLIES_APNG, NULL },
     { GIFC_FORMAT_WEBM, "webm", ".webm", "video/webm", "WebM", GIFC_APPLIES_WEBM, NULL },
+    { GIFC_FORMAT_AVIF, "avif", ".avif", "image/avif", "AVIF", GIFC_APPLIES_AVIF, NULL },
 };
 
 #define N_FORMATS ((int)(sizeof formats / sizeof formats[0]))

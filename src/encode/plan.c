@@ -122,6 +122,13 @@ static int vp9_crf_for(int quality)
     return crf < 0 ? 0 : crf > 63 ? 63 : crf;
 }
 
+/* AV1 quantizer (0..63): 24 at quality 90 (measured on the corpus, README). */
+static int avif_q_for(int quality)
+{
+    int q = (int)lround(4 + (100 - quality) * 2.0);
+    return q < 0 ? 0 : q > 63 ? 63 : q;
+}
+
 void plan_make(const gifc_options *o, const source_info *si, const char *out_path, plan *p)
 {
     memset(p, 0, sizeof *p);
@@ -140,6 +147,7 @@ void plan_make(const gifc_options *o, const source_info *si, const char *out_pat
     p->webp_quality = webp_quality_for(o->quality);
     p->lossless = o->lossless;
     p->vp9_crf = vp9_crf_for(o->quality);
+    p->avif_q = avif_q_for(o->quality);
     double span = si->duration > 0 ? si->duration - o->start : 0;
     if (o->duration > 0 && (span <= 0 || o->duration < span)) span = o->duration;
     if (span < 0) span = 0;

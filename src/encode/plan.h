@@ -29,10 +29,12 @@ typedef struct plan {
     int yuv_matrix;       /* the frames come as yuv420 in this matrix (source_yuv_direct);
                              0: RGBA */
     /* WebP */
-    int webp_quality;     /* libwebp's 0..100 */
+    double webp_quality;  /* libwebp's 0..100; fractions are the budget search's fine steps */
     int lossless;
     /* WebM */
     int vp9_crf;          /* libvpx-vp9 0..63 */
+    /* AVIF */
+    int avif_q;           /* AV1 quantizer 0..63 */
 } plan;
 
 /* What to convert: the input (a path or a borrowed buffer) and where the result goes. */
@@ -46,7 +48,7 @@ typedef struct job {
     size_t *out_size;
 } job;
 
-/* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm, any case); AUTO when unknown. */
+/* Format from a path's extension (.gif, .mp4, .m4v, .webp, .apng, .webm, .avif, any case); AUTO when unknown. */
 gifc_format plan_format_from_path(const char *path);
 /* "GIF", "MP4", "WebP": the format's name in messages. */
 const char *plan_format_label(gifc_format f);

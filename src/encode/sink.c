@@ -1,4 +1,4 @@
-/* One encoder of several (GIF, MP4 with optional audio, WebP) behind one open / push / finish,
+/* One encoder of several (GIF, MP4 with optional audio, WebP, APNG, WebM, AVIF) behind one open / push / finish,
  * and the loop that feeds it from the source.
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "encode/sink.h"
@@ -72,6 +72,12 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
         k->webp_fp = gif_fp;
         return webpw_open(&k->webp, &wp, e);
     }
+    if (p->format == GIFC_FORMAT_AVIF) {
+        avifw_params vp = { .width = p->w, .height = p->h, .quantizer = p->avif_q,
+                            .alpha = si->has_alpha, .fast = o->fast, .threads = o->threads };
+        k->webp_fp = gif_fp;
+        return avifw_open(&k->avif, &vp, e);
+    }
     if (p->format == GIFC_FORMAT_APNG || p->format == GIFC_FORMAT_WEBM) {
         int webm = p->format == GIFC_FORMAT_WEBM;
         if (webm && o->audio)
@@ -95,9 +101,10 @@ gifc_error sink_push(sink *k, gframe *f, gerr *e)
 {
     k->pushed++;
     if (k->gif) return gifenc_push(k->gif, f, e);
-    if (k->webp || k->av) {
+    if (k->webp || k->avif || k->av) {
         k->mp4_end = f->pts + f->duration;
         if (k->webp) return webpw_push(k->webp, f, e);
+        if (k->avif) return avifw_push(k->avif, f, e);
         if (avw_push(k->av, f, e)) return e->code;
         if (k->abort_above && avw_bytes(k->av) > k->abort_above) {
             k->over_budget = 1;
@@ -123,6 +130,11 @@ gifc_error sink_finish(sink *k, const char *mp4_path, gerr *e)
         k->duration = k->mp4_end;
         return webpw_finish(k->webp, k->webp_fp, &k->bytes, e);
     }
+    if (k->avif) {
+        k->frames = k->pushed;
+        k->duration = k->mp4_end;
+        return avifw_finish(k->avif, k->webp_fp, &k->bytes, e);
+    }
     k->frames = k->pushed; /* MP4 keeps every frame */
     if (k->audio && audio_finish(k->audio, k->mp4_end, k->mp4, e)) return e->code;
     if (k->av ? avw_finish(k->av, e) : mp4w_finish(k->mp4, e)) return e->code;
@@ -142,6 +154,7 @@ void sink_close(sink *k)
     gifenc_free(&k->gif);
     mp4w_free(&k->mp4);
     webpw_free(&k->webp);
+    avifw_free(&k->avif);
     avw_free(&k->av);
     audio_free(&k->audio);
 }

@@ -7,6 +7,7 @@
 #include "gif/gifenc.h"
 #include "mp4/mp4w.h"
 #include "webp/webpw.h"
+#include "avif/avifw.h"
 #include "anim/avw.h"
 #include "base/outfile.h"
 #include "encode/plan.h"
@@ -16,7 +17,8 @@ typedef struct sink {
     mp4w *mp4;
     webpw *webp;
     avw *av;              /* APNG, WebM */
-    FILE *webp_fp;        /* borrowed: where webpw_finish writes the file */
+    avifw *avif;
+    FILE *webp_fp;        /* borrowed: where webpw_finish / avifw_finish write the file */
     audio_src *audio;     /* --audio: the source's track, re-encoded as AAC */
     uint64_t bytes;
     int64_t frames;       /* in the output (GIF: after merging identical frames) */
@@ -29,7 +31,7 @@ typedef struct sink {
 
 /* The GIF encoder's settings for a plan. */
 gifenc_params sink_gif_params(const gifc_options *o, const plan *p, const source_info *si);
-/* GIF and WebP: written to gif_fp (borrowed). MP4, APNG, WebM: the writer creates
+/* GIF, WebP and AVIF: written to gif_fp (borrowed). MP4, APNG, WebM: the writer creates
  * mp4_path. */
 gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan *p,
                      const source_info *si, FILE *gif_fp, const char *mp4_path, gerr *e);

@@ -23,8 +23,8 @@ gifc_error webpw_open(webpw **out, const webpw_params *p, gerr *err)
 {
     *out = NULL;
     if (p->width < 1 || p->height < 1 || p->width > WEBPW_MAX_SIDE ||
-        p->height > WEBPW_MAX_SIDE || p->quality < 0 || p->quality > 100)
-        return gerr_set(err, GIFC_ERR_INVALID_ARG, "webp: bad writer settings (%dx%d q %d)",
+        p->height > WEBPW_MAX_SIDE || !(p->quality >= 0 && p->quality <= 100))
+        return gerr_set(err, GIFC_ERR_INVALID_ARG, "webp: bad writer settings (%dx%d q %g)",
                         p->width, p->height, p->quality);
     webpw *w = calloc(1, sizeof *w);
     if (!w) return gerr_set(err, GIFC_ERR_NOMEM, "out of memory");

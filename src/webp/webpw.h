@@ -28,7 +28,7 @@
 
 typedef struct webpw_params {
     int width, height;   /* every pushed frame has this size; 1..WEBPW_MAX_SIDE */
-    int quality;         /* libwebp quality 0..100 (lossy: picture quality; lossless: effort) */
+    double quality;      /* libwebp quality 0..100 (lossy: picture quality; lossless: effort) */
     int lossless;        /* 1: every frame lossless */
     int mixed;           /* lossless 0: try lossless per frame too, keep the smaller */
     int loop;            /* 0 = forever, N = N times; < 0: once (stored as 1) */

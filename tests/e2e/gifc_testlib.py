@@ -106,6 +106,23 @@ def is_webp(path):
     return head[:4] == b'RIFF' and head[8:12] == b'WEBP'
 
 
+def is_avif(path):
+    """An ISO BMFF file branded AVIF (still or sequence)."""
+    with open(path, 'rb') as f:
+        head = f.read(64)
+    if head[4:8] != b'ftyp':
+        return False
+    box = min(int.from_bytes(head[:4], 'big'), len(head))
+    brands = [head[i:i + 4] for i in range(8, box - 3, 4)]
+    return b'avif' in brands or b'avis' in brands
+
+
+def probe_decodes(path):
+    """Formats read through probe's own decoders (libwebp, libavif), not ffmpeg: ffmpeg 5.1
+    cannot decode animated WebP, nor an AVIF's alpha or its sequence timing reliably."""
+    return is_webp(path) or is_avif(path)
+
+
 def ffprobe_json(path, *args):
     p = subprocess.run(['ffprobe', '-v', 'error', '-of', 'json'] + list(args) + [str(path)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
@@ -131,15 +148,15 @@ def alpha_decoder(path):
 def ssim(src, out, fps, start=0.0, duration=None, background=None, size=None):
     """SSIM 'All' of out against src the way /work/shared/bench/quality.sh measures it: both
     resampled to one constant fps timeline at out's size (lanczos), yuv444p, ffmpeg's ssim
-    filter. An animated WebP source or output (which ffmpeg 5.1 cannot decode) is fed as raw
-    RGBA frames from probe --webp-rgba at the same fps.
+    filter. An animated WebP or AVIF source or output (which ffmpeg 5.1 cannot decode, or
+    not with alpha) is fed as raw RGBA frames from probe --webp-rgba at the same fps.
     background (an ffmpeg colour, e.g. 'white'): composite both sides over it first, so
     transparent pixels compare as what a viewer sees (quality.sh drops alpha instead, which
     compares whatever colour transparent pixels happen to carry); VP8 / VP9 alpha sources
     are then decoded with libvpx to get their alpha plane.
     size (w, h): compare at that size instead of out's (an MP4 gifc doubled for its chroma
     is judged at the source's size, as the picture it stands for)."""
-    if is_webp(out):
+    if probe_decodes(out):
         o = probe(out)
         ow, oh = o['width'], o['height']
     else:
@@ -154,7 +171,7 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None, size=None):
         cmd += ['-ss', '%g' % start]
     if duration:
         cmd += ['-t', '%g' % duration]
-    if is_webp(src):
+    if probe_decodes(src):
         info = probe(src)
         feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(src)],
                                   stdout=subprocess.PIPE)
@@ -174,7 +191,7 @@ def ssim(src, out, fps, start=0.0, duration=None, background=None, size=None):
             chain = '[bg%d][fg%d]overlay=shortest=1:format=rgb' % (i, i)
         graph.append(chain + ',format=yuv444p,setpts=N/(%s*TB)[%s]' % (f, label))
     graph.append('[dis][ref]ssim=shortest=1')
-    if is_webp(out):  # ffmpeg 5.1 cannot decode animated WebP: raw frames through a pipe
+    if probe_decodes(out):  # ffmpeg 5.1 cannot decode animated WebP: raw frames, a pipe
         out_feeder = subprocess.Popen([PROBE, '--webp-rgba', '%g' % fps, str(out)],
                                       stdout=subprocess.PIPE, pass_fds=())
         cmd += ['-f', 'rawvideo', '-pix_fmt', 'rgba', '-video_size', '%dx%d' % (fw, fh),

@@ -20,9 +20,13 @@
  * WebP: format, width, height, frames, durations_ms, total_ms, loop, has_alpha,
  *       transparent_pixels (per composited frame), frame_kinds ("lossy" / "lossless" per
  *       stored frame).
+ * AVIF: libavif (probe_avif.h): format, width, height, frames, durations_ms, total_ms,
+ *       has_alpha, transparent_pixels, depth, yuv_format, keyframes.
+ *   probe --webp-rgba FPS FILE   (WebP or AVIF) raw RGBA frames at FPS on stdout
  *
  * SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mp4_boxes.h"
+#include "probe_avif.h"
 #include <gif_lib.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -538,7 +542,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "probe: bad fps '%s'\n", argv[2]);
             return 2;
         }
-        return dump_webp_rgba(argv[3], fps);
+        return probe_is_avif(argv[3]) ? probe_avif_rgba(argv[3], fps)
+                                      : dump_webp_rgba(argv[3], fps);
     }
     if (argc != 2) {
         fprintf(stderr, "usage: probe FILE | probe --webp-rgba FPS FILE\n");
@@ -546,5 +551,6 @@ int main(int argc, char **argv)
     }
     if (is_gif(argv[1])) return probe_gif(argv[1]);
     if (is_webp(argv[1])) return probe_webp(argv[1]);
+    if (probe_is_avif(argv[1])) return probe_avif(argv[1]);
     return probe_av(argv[1]);
 }

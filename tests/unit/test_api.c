@@ -133,6 +133,7 @@ static void test_options(void)
     CHECK(gifc_format_from_path("a.WEBP") == GIFC_FORMAT_WEBP, "format .WEBP");
     CHECK(gifc_format_from_path("a.apng") == GIFC_FORMAT_APNG, "format .apng");
     CHECK(gifc_format_from_path("a.webm") == GIFC_FORMAT_WEBM, "format .webm");
+    CHECK(gifc_format_from_path("a.AVIF") == GIFC_FORMAT_AVIF, "format .avif");
     CHECK(gifc_format_from_path("a.gif/b") == GIFC_FORMAT_AUTO, "format in a folder name");
 }
 

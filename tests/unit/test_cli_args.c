@@ -335,6 +335,9 @@ static void test_format(void)
     CHECK(cli_format_from_ext("a.mkv") == GIFC_FORMAT_AUTO);
     CHECK(cli_format_from_ext("a.webm") == GIFC_FORMAT_WEBM);
     CHECK(cli_format_from_ext("a.APNG") == GIFC_FORMAT_APNG);
+    CHECK(cli_format_from_ext("a.avif") == GIFC_FORMAT_AVIF);
+    CHECK(strcmp(cli_format_name(GIFC_FORMAT_AVIF), "avif") == 0);
+    CHECK(strcmp(cli_format_ext(GIFC_FORMAT_AVIF), ".avif") == 0);
     CHECK(strcmp(cli_format_name(GIFC_FORMAT_APNG), "apng") == 0);
     CHECK(cli_format_from_ext("a.WebP") == GIFC_FORMAT_WEBP);
     CHECK(parse_format("webp", &f) == CLI_PARSE_OK && f == GIFC_FORMAT_WEBP);
@@ -588,7 +591,7 @@ static void test_args_errors(void)
     error_is(parse("a.mp4", "--format", "mkv", NULL), "--format: 'mkv' is not supported",
              __LINE__);
     error_is(parse("a.mp4", "-o", "out.mkv", NULL), "out.mkv: unknown output format", __LINE__);
-    CHECK(strstr(err, ".gif, .mp4, .m4v, .webp, .apng or") && strstr(err, "--format"));
+    CHECK(strstr(err, ".gif, .mp4, .m4v, .webp, .apng, .webm or .avif") && strstr(err, "--format"));
     /* OUTPUT without an extension gets the format's (issue 15) */
     CHECK(parse("a.mp4", "-o", "out", NULL) == CLI_ACTION_RUN, "%s", err);
     CHECK(prefs.output && !strcmp(prefs.output, "out.gif") && prefs.format == GIFC_FORMAT_GIF);

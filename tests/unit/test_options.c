@@ -182,7 +182,7 @@ static void test_round_trip(void)
         { "fps", "nan", "not a number" },     { "fps", "inf", "not a number" },
         { "start", "1e300", "out of range" }, { "start", "1:5", "not a time" },
         { "max-size", "5", "out of range" },  { "max-size", "8XB", "not a size" },
-        { "background", "#ff", "not a colour" }, { "format", "png", "is not supported (gif, mp4, webp, apng, webm)" },
+        { "background", "#ff", "not a colour" }, { "format", "png", "is not supported (gif, mp4, webp, apng, webm, avif)" },
         { "caption-position", "left", "is not top or bottom" }, { "caption-size", "5 %", "is not a percentage" },
         { "crop", "0:1:0:0", "out of range" }, { "aspect", "1:101", "out of range" },
         { "loop", "65536", "out of range" },  { "caption", "", "empty" },
