@@ -127,6 +127,7 @@ static void describe_colour(const AVStream *st, const AVCodecContext *dec, sourc
     const AVPixFmtDescriptor *pd = av_pix_fmt_desc_get(dec->pix_fmt);
     if (!pd || (pd->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL))) return;
     int kind = tonemap_kind(par->color_trc);
+    info->hdr = kind != TM_NONE;
     const char *done =
         kind == TM_PQ ? "HDR10 (PQ): tone-mapped to BT.709 SDR, BT.2390 EETF from the peak in "
                         "the stream's light-level metadata (1000 nits when absent)"

@@ -26,6 +26,7 @@ typedef struct source_info {
     int gif_palette_colors;       /* its entries, 0 when none */
     int yuv_matrix;        /* AVColorSpace of 8-bit YUV pictures that can go straight to
                               a YUV encoder (scale_direct_matrix), else 0 */
+    int hdr;               /* PQ or HLG: tone-mapped to BT.709 SDR (its MP4 is tagged so) */
     char colour[200];      /* the video's colour tags and what is done with them, for -v
                               ("" for pictures without colour tags: GIF, WebP, APNG) */
 } source_info;

@@ -6,6 +6,7 @@
 #include "base/ctx.h"
 #include "stream/reader.h"
 
+#include <libavutil/pixfmt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -92,7 +93,10 @@ gifc_error sink_open(sink *k, const gifc_context *ctx, const job *j, const plan 
                        .background = o->background, .threads = o->threads,
                        .fps_hint = p->timing.fps > 0 ? p->timing.fps : si->fps,
                        .fast = o->fast, .bitrate = p->bitrate, .pass = p->pass,
-                       .stats_path = p->stats_path, .yuv_matrix = p->yuv_matrix,
+                       .stats_path = p->stats_path,
+                       /* tone-mapped HDR is BT.709 SDR at every size (RGBA converted into
+                        * it and tagged so), not the by-height rule of untagged video */
+                       .yuv_matrix = p->yuv_matrix ? p->yuv_matrix : si->hdr ? AVCOL_SPC_BT709 : 0,
                        .audio = k->audio ? audio_encoder(k->audio) : NULL };
     return mp4w_open(&k->mp4, mp4_path, &mp, e);
 }

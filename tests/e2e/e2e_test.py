@@ -599,6 +599,22 @@ class Options(unittest.TestCase):
                 self.assertLessEqual(mad, COLOUR_MAD_MAX)
                 self.assertGreaterEqual(ssim(src, os.path.join(self.tmp, out), 25), 0.97)
 
+    def test_mp4_from_hdr_is_tagged_bt709_sdr(self):
+        # A tone-mapped HDR source is BT.709 SDR at every output size, not the BT.601 of
+        # untagged video under 720 lines; nor does any PQ / HLG tag survive.
+        if not have_ffmpeg():
+            self.skipTest('ffmpeg / ffprobe CLI not found')
+        for name in ('hevc_pq_bt2020_640x360_10bit.mkv', 'hevc_hlg_bt2020_640x360_10bit.mkv'):
+            with self.subTest(src=name):
+                out = name.replace('.mkv', '.mp4')
+                self.convert(src=os.path.join(lib.FIXTURES, name), out=out)
+                st = lib.ffprobe_json(os.path.join(self.tmp, out), '-select_streams', 'v:0',
+                                      '-show_entries',
+                                      'stream=color_space,color_transfer,color_primaries')
+                st = st['streams'][0]
+                self.assertEqual((st['color_space'], st['color_transfer'],
+                                  st['color_primaries']), ('bt709', 'bt709', 'bt709'))
+
     def test_mp4_yuv_straight_alpha(self):
         # VP9 with alpha goes straight too, composited over the background in Y'CbCr
         # (measured SSIM over #336699 0.9971; 0.9955 through RGBA before).
