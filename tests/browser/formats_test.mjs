@@ -16,20 +16,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM, loadChromium } from './browser.mjs';
 
 const [gifc, fixtures] = process.argv.slice(2);
-const CHROMIUM = '/usr/bin/chromium';
-if (process.env.GIFC_BROWSER_TESTS !== '1') {
-  console.log('browser test skipped: set GIFC_BROWSER_TESTS=1 (scripts/setup.sh installs chromium)');
-  process.exit(77);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error('playwright-core missing: GIFC_BROWSER_TESTS=1 bash scripts/setup.sh installs it');
-  process.exit(1);
-}
+const chromium = await loadChromium();
 
 const FIXTURE = 'h264_vfr_320x180_13frames.mp4'; // delays 4,4,4,4,4,12,12,12,100,4,4,4,4 cs
 const WANT = { width: 320, height: 180, seconds: 1.72, frames: 13 };

@@ -15,24 +15,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { CHROMIUM, loadChromium } from './browser.mjs';
 
 const [gifc, fixtures, shot] = process.argv.slice(2);
-const CHROMIUM = '/usr/bin/chromium';
-if (process.env.GIFC_BROWSER_TESTS !== '1') {
-  console.log('browser test skipped: set GIFC_BROWSER_TESTS=1 (scripts/setup.sh installs chromium)');
-  process.exit(77);
-}
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  console.error('playwright-core missing: GIFC_BROWSER_TESTS=1 bash scripts/setup.sh installs it');
-  process.exit(1);
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(CHROMIUM + ' missing: GIFC_BROWSER_TESTS=1 bash scripts/setup.sh installs it');
-  process.exit(1);
-}
+const chromium = await loadChromium();
 
 const BUDGET = 100000; // bytes, given to the page as "100K"
 const FIXTURE = 'h264_aac_320x180_25fps_2s.mp4';

@@ -297,10 +297,16 @@ def nobody_gifc_cmd(test):
     return cmd
 
 
-def run_tests(rest):
+def run_tests(rest, cleanup=None):
     """Runs the calling suite's unittest tests with the arguments configure() left, prints
-    its time and exits: 0 when all passed, else 1."""
+    its time and exits: 0 when all passed, else 1. cleanup (a callable) runs afterwards,
+    whatever happened (a suite's scratch folder)."""
     t0 = time.monotonic()
-    prog = unittest.main(module='__main__', argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
+    try:
+        prog = unittest.main(module='__main__', argv=[sys.argv[0]] + rest, exit=False,
+                             verbosity=2)
+    finally:
+        if cleanup:
+            cleanup()
     sys.stderr.write('%s: %.1f s\n' % (os.path.basename(sys.argv[0]), time.monotonic() - t0))
     sys.exit(0 if prog.result.wasSuccessful() else 1)

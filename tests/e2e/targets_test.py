@@ -371,11 +371,7 @@ def main():
     if lib.FIXTURES is None:
         sys.exit('targets_test.py: --fixtures is required')
     TMP = tempfile.mkdtemp(prefix='gifc-targets-')
-    try:
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    finally:
-        shutil.rmtree(TMP, ignore_errors=True)
-    sys.exit(0 if prog.result.wasSuccessful() else 1)
+    lib.run_tests(rest, cleanup=lambda: shutil.rmtree(TMP, ignore_errors=True))
 
 
 if __name__ == '__main__':
