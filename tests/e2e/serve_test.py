@@ -379,8 +379,18 @@ class ServeTest(unittest.TestCase):
         # leak shows as 429s too).
         for _ in range(40):
             raw_request(s.port, head, b'x' * 3000, close_after=True)
+        # The server may still be reading the last requests when they return here: wait
+        # for the folder to stay empty for a second (each upload's file is made, then
+        # removed when the server sees the disconnect), 30 s at most.
         t0 = time.monotonic()
-        while os.listdir(s.folder()) and time.monotonic() - t0 < 30:
+        empty_since = None
+        while time.monotonic() - t0 < 30:
+            if os.listdir(s.folder()):
+                empty_since = None
+            elif empty_since is None:
+                empty_since = time.monotonic()
+            elif time.monotonic() - empty_since >= 1:
+                break
             time.sleep(0.1)
         self.assertEqual(os.listdir(s.folder()), [])
         self.assertEqual(s.request('GET', '/api/options')[0], 200)
